@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Identity;
+using PfnStudio.Tokens.Data;
+
+namespace PfnStudio.Tokens.Accounts;
+
+/// <summary>Registers ASP.NET Core Identity for browser accounts.</summary>
+public static class AccountExtensions
+{
+    /// <summary>Sign-in path of the cookie scheme.</summary>
+    public const string SignInPath = "/account/sign-in";
+
+    /// <summary>
+    /// Adds Identity with EF Core stores and its cookie: the sign-in page at <see cref="SignInPath"/>
+    /// (with <c>returnUrl</c>), lockout after 5 failures for 5 minutes, passwords of at least 10 characters
+    /// with no composition rules (NIST SP 800-63B prefers length to character classes).
+    /// </summary>
+    public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
+    {
+        var accounts = builder.Configuration.GetSection(AccountOptions.SectionName).Get<AccountOptions>() ?? new AccountOptions();
+        builder.Services.Configure<AccountOptions>(builder.Configuration.GetSection(AccountOptions.SectionName));
+
+        builder.Services
+            .AddIdentity<ApplicationUser, IdentityRole>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.SignIn.RequireConfirmedEmail = accounts.RequireConfirmedEmail;
+                options.Password.RequiredLength = 10;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+            })
+            .AddEntityFrameworkStores<TokensDbContext>()
+            .AddDefaultTokenProviders();
+
+        builder.Services.ConfigureApplicationCookie(options =>
+        {
+            options.LoginPath = SignInPath;
+            options.LogoutPath = "/account/sign-out";
+            options.AccessDeniedPath = SignInPath;
+            options.Cookie.Name = "pfnstudio.session";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.SlidingExpiration = true;
+            options.ExpireTimeSpan = TimeSpan.FromDays(14);
+        });
+        return builder;
+    }
+}

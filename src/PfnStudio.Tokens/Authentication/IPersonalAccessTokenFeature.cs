@@ -1,0 +1,12 @@
+using PfnStudio.Tokens.Tokens;
+
+namespace PfnStudio.Tokens.Authentication;
+
+/// <summary>The token that authenticated the current request, set by the bearer scheme on success.</summary>
+public interface IPersonalAccessTokenFeature
+{
+    /// <summary>The token and its owner (never the plaintext).</summary>
+    AuthenticatedToken Token { get; }
+}
+
+internal sealed record PersonalAccessTokenFeature(AuthenticatedToken Token) : IPersonalAccessTokenFeature;

@@ -1,0 +1,164 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using PfnStudio.Tokens.Tokens;
+
+namespace PfnStudio.Tokens.Authentication;
+
+/// <summary>
+/// The personal access token bearer scheme (DESIGN.md "Bearer authentication"). Malformed input is refused
+/// before any store or Argon2 work; challenges follow RFC 6750 §3 and never echo the token.
+/// </summary>
+internal sealed class PersonalAccessTokenHandler(
+    IOptionsMonitor<PersonalAccessTokenOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder)
+    : AuthenticationHandler<PersonalAccessTokenOptions>(options, logger, encoder)
+{
+    private new PersonalAccessTokenEvents Events => (PersonalAccessTokenEvents)base.Events!;
+
+    protected override Task<object> CreateEventsAsync() => Task.FromResult<object>(new PersonalAccessTokenEvents());
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var credential = await BearerCredential.ParseAsync(Request);
+        if (credential.Kind == BearerCredentialKind.None)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (credential.Kind == BearerCredentialKind.InvalidRequest)
+        {
+            PersonalAccessTokenLog.MalformedRequest(Logger, credential.Description, ClientAddress);
+            return Fail(PersonalAccessTokenFailure.InvalidRequest, credential.Description);
+        }
+
+        if (!PersonalAccessTokenFormat.TryGetPrefix(credential.Token, out var prefix))
+        {
+            PersonalAccessTokenLog.MalformedToken(Logger, credential.Token.Length, ClientAddress);
+            return Fail(PersonalAccessTokenFailure.InvalidToken, "The token is not a well-formed PFN Studio personal access token.");
+        }
+
+        TokenValidationResult result;
+        try
+        {
+            var validator = Context.RequestServices.GetRequiredService<PersonalAccessTokenValidator>();
+            result = await validator.ValidateAsync(credential.Token, prefix, Context.RequestAborted);
+        }
+        catch (HashingBusyException)
+        {
+            PersonalAccessTokenLog.HashingBusy(Logger, prefix);
+            return Fail(PersonalAccessTokenFailure.TemporarilyUnavailable, "Token verification is at capacity; retry shortly.");
+        }
+        catch (DbException ex)
+        {
+            // Never accept a token unchecked: with the store down, the answer is 503, not 200 and not 401.
+            PersonalAccessTokenLog.StoreUnavailable(Logger, ex, prefix);
+            return Fail(PersonalAccessTokenFailure.TemporarilyUnavailable, "The token store is unavailable; retry shortly.");
+        }
+
+        switch (result.Status)
+        {
+            case TokenValidationStatus.Expired:
+                PersonalAccessTokenLog.Expired(Logger, prefix, ClientAddress);
+                return Fail(PersonalAccessTokenFailure.InvalidToken, string.Create(CultureInfo.InvariantCulture,
+                    $"The token expired at {result.Token!.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ}."));
+            case TokenValidationStatus.Invalid:
+                // Unknown, wrong secret and revoked read the same, so the answer does not tell which prefixes exist.
+                PersonalAccessTokenLog.Refused(Logger, prefix, ClientAddress);
+                return Fail(PersonalAccessTokenFailure.InvalidToken, "The token is unknown or has been revoked.");
+        }
+
+        var token = result.Token!;
+        var validated = new PersonalAccessTokenValidatedContext(Context, Scheme, Options, CreatePrincipal(token), token);
+        await Events.TokenValidated(validated);
+        if (validated.Result is not null)
+        {
+            return validated.Result;
+        }
+
+        if (token.ExpiresAt is { } expiresAt)
+        {
+            Response.Headers[PersonalAccessTokenDefaults.ExpiresHeader] =
+                expiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        }
+
+        Context.Features.Set<IPersonalAccessTokenFeature>(new PersonalAccessTokenFeature(token));
+        validated.Success();
+        return validated.Result!;
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure as PersonalAccessTokenFailure;
+        if (failure?.Error == PersonalAccessTokenFailure.TemporarilyUnavailable)
+        {
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.Headers.RetryAfter = Options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            await WriteProblemAsync("Service unavailable", failure.Description);
+            return;
+        }
+
+        // RFC 6750 §3.1: invalid_request is a 400; everything else that fails authentication is a 401.
+        Response.StatusCode = failure?.Error == PersonalAccessTokenFailure.InvalidRequest
+            ? StatusCodes.Status400BadRequest
+            : StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = Challenge(failure?.Error, failure?.Description);
+        await WriteProblemAsync(
+            failure is null ? "Authentication required" : failure.Error == PersonalAccessTokenFailure.InvalidRequest ? "Invalid request" : "Invalid token",
+            failure?.Description ?? "Send a personal access token: Authorization: Bearer pfnstudio_pat_…");
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        const string description = "The token does not have the scope this route needs.";
+        Response.Headers.WWWAuthenticate = Challenge("insufficient_scope", description);
+        await WriteProblemAsync("Insufficient scope", description);
+    }
+
+    private string Challenge(string? error, string? description) =>
+        error is null
+            ? $"Bearer realm=\"{Options.Realm}\""
+            : $"Bearer realm=\"{Options.Realm}\", error=\"{error}\", error_description=\"{description!.Replace("\"", "'", StringComparison.Ordinal)}\"";
+
+    private async Task WriteProblemAsync(string title, string detail)
+    {
+        var problems = Context.RequestServices.GetService<IProblemDetailsService>();
+        if (problems is not null)
+        {
+            await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = Context,
+                ProblemDetails = new ProblemDetails { Status = Response.StatusCode, Title = title, Detail = detail },
+            });
+        }
+    }
+
+    private ClaimsPrincipal CreatePrincipal(AuthenticatedToken token)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, token.UserId, ClaimValueTypes.String, ClaimsIssuer),
+            new(PersonalAccessTokenClaimTypes.TokenId, token.Id.ToString(), ClaimValueTypes.String, ClaimsIssuer),
+            new(PersonalAccessTokenClaimTypes.TokenPrefix, token.Prefix, ClaimValueTypes.String, ClaimsIssuer),
+            new(PersonalAccessTokenClaimTypes.TokenName, token.Name, ClaimValueTypes.String, ClaimsIssuer),
+        };
+        if (token.UserName is not null)
+        {
+            claims.Add(new Claim(ClaimTypes.Name, token.UserName, ClaimValueTypes.String, ClaimsIssuer));
+        }
+
+        claims.AddRange(token.Scopes.Select(s => new Claim(PersonalAccessTokenClaimTypes.Scope, s, ClaimValueTypes.String, ClaimsIssuer)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.Name, ClaimTypes.Role));
+    }
+
+    private string ClientAddress => Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static AuthenticateResult Fail(string error, string description) =>
+        AuthenticateResult.Fail(new PersonalAccessTokenFailure(error, description));
+}

@@ -1,0 +1,51 @@
+namespace PfnStudio.Tokens.Data;
+
+/// <summary>
+/// A stored personal access token. The plaintext is never stored: only its public <see cref="Prefix"/>
+/// and an Argon2id PHC <see cref="Hash"/>. Revocation is a soft delete (<see cref="RevokedAt"/>), so the row
+/// stays for audit. All instants are UTC.
+/// </summary>
+public sealed class PersonalAccessToken
+{
+    /// <summary>Maximum length of <see cref="Name"/>, in Unicode code points.</summary>
+    public const int NameMaxLength = 100;
+
+    /// <summary>Public identifier, used by the page to name a token to revoke.</summary>
+    public Guid Id { get; set; }
+
+    /// <summary>The owner's user id.</summary>
+    public required string UserId { get; set; }
+
+    /// <summary>The owner.</summary>
+    public ApplicationUser? User { get; set; }
+
+    /// <summary>The name the owner gave it, trimmed; unique among the owner's active tokens.</summary>
+    public required string Name { get; set; }
+
+    /// <summary>The 12 base62 characters after <c>pfnstudio_pat_</c>: public, unique, the lookup key.</summary>
+    public required string Prefix { get; set; }
+
+    /// <summary>Argon2id hash of the whole token, as a PHC string.</summary>
+    public required string Hash { get; set; }
+
+    /// <summary>Scopes granted; today always <c>["pat"]</c>.</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>When it was issued (UTC).</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The instant from which it no longer works (UTC), or <see langword="null"/> for never.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>When it was revoked (UTC), or <see langword="null"/> while not revoked.</summary>
+    public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>When it last authenticated a request (UTC), recorded coarsely.</summary>
+    public DateTimeOffset? LastUsedAt { get; set; }
+
+    /// <summary>
+    /// The id of the issue form that minted it, so a re-posted form (reload, back/forward) is recognised
+    /// and mints nothing.
+    /// </summary>
+    public Guid? IssueRequestId { get; set; }
+}

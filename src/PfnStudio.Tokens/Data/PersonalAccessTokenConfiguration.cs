@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace PfnStudio.Tokens.Data;
+
+/// <summary>Table, keys, lengths and indexes of <see cref="PersonalAccessToken"/>.</summary>
+internal sealed class PersonalAccessTokenConfiguration : IEntityTypeConfiguration<PersonalAccessToken>
+{
+    public void Configure(EntityTypeBuilder<PersonalAccessToken> builder)
+    {
+        builder.ToTable("PersonalAccessTokens");
+        builder.HasKey(t => t.Id);
+        builder.Property(t => t.Name).HasMaxLength(PersonalAccessToken.NameMaxLength).IsRequired();
+        builder.Property(t => t.Prefix).HasMaxLength(12).IsRequired();
+        builder.Property(t => t.Hash).HasMaxLength(256).IsRequired();
+        builder.Property(t => t.UserId).HasMaxLength(450).IsRequired();
+
+        // The prefix is the lookup key of the hot path: unique and indexed.
+        builder.HasIndex(t => t.Prefix).IsUnique();
+        builder.HasIndex(t => new { t.UserId, t.CreatedAt });
+        builder.HasIndex(t => new { t.UserId, t.IssueRequestId }).IsUnique();
+
+        builder.HasOne(t => t.User)
+            .WithMany(u => u.PersonalAccessTokens)
+            .HasForeignKey(t => t.UserId)
+            .OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace PfnStudio.Tokens.Data;
+
+/// <summary>
+/// The service's store: Identity's tables and the personal access tokens.
+/// Migrations live in <c>Data/Migrations</c>; add one with
+/// <c>dotnet ef migrations add NAME --project src/PfnStudio.Tokens --output-dir Data/Migrations</c>.
+/// </summary>
+public sealed class TokensDbContext(DbContextOptions<TokensDbContext> options)
+    : IdentityDbContext<ApplicationUser>(options)
+{
+    /// <summary>Every personal access token, active and ended.</summary>
+    public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
+
+    /// <inheritdoc />
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(TokensDbContext).Assembly);
+    }
+
+    /// <inheritdoc />
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot compare or order DateTimeOffset columns in SQL (efcore #17476), so instants are
+        // stored there as UTC ticks: an INTEGER that sorts and compares like the instant. PostgreSQL keeps
+        // its native timestamptz.
+        if (Database.IsSqlite())
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
+        }
+    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks,
+        v => new DateTimeOffset(v, TimeSpan.Zero));
+}

@@ -1,0 +1,45 @@
+using System.Security.Claims;
+using PfnStudio.Tokens.Authentication;
+using Serilog;
+using Serilog.Events;
+
+namespace PfnStudio.Tokens.Hosting;
+
+/// <summary>Serilog, configured from the <c>"Serilog"</c> section, and one log line per request.</summary>
+public static class LoggingExtensions
+{
+    /// <summary>
+    /// Replaces the default logging with Serilog read from configuration, plus any <c>ILogEventSink</c>
+    /// registered in services (tests capture output that way). No static bootstrap logger is frozen, so
+    /// several hosts can run in one process (serilog-aspnetcore #251, #289).
+    /// </summary>
+    public static WebApplicationBuilder AddLogging(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSerilog((services, logger) => logger
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
+            .Enrich.FromLogContext());
+        return builder;
+    }
+
+    /// <summary>
+    /// One line per request: method, path (never the query string), status, elapsed ms, user id and token
+    /// prefix. No header value is logged.
+    /// </summary>
+    public static WebApplication UseRequestLogging(this WebApplication app)
+    {
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.MessageTemplate =
+                "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms (user {UserId}, token {TokenPrefix})";
+            options.GetLevel = (http, _, ex) =>
+                ex is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
+            options.EnrichDiagnosticContext = (diagnostics, http) =>
+            {
+                diagnostics.Set("UserId", http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "-");
+                diagnostics.Set("TokenPrefix", http.User.FindFirstValue(PersonalAccessTokenClaimTypes.TokenPrefix) ?? "-");
+            };
+        });
+        return app;
+    }
+}

@@ -1,0 +1,69 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using PfnStudio.Tokens.Data;
+
+namespace PfnStudio.Tokens.Pages.Account;
+
+/// <summary>Signs a browser account in, with Identity's lockout after repeated failures.</summary>
+[AllowAnonymous]
+public sealed class SignInModel(SignInManager<ApplicationUser> signIn) : PageModel
+{
+    /// <summary>The form.</summary>
+    [BindProperty]
+    public SignInInput Input { get; set; } = new();
+
+    /// <summary>Where to go after signing in; only local URLs are followed.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    /// <summary>Shows the form.</summary>
+    public void OnGet()
+    {
+    }
+
+    /// <summary>Signs in and returns to <see cref="ReturnUrl"/>; otherwise re-shows the form with one message.</summary>
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        var result = await signIn.PasswordSignInAsync(Input.Email!.Trim(), Input.Password!, Input.RememberMe, lockoutOnFailure: true);
+        if (result.Succeeded)
+        {
+            return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+        }
+
+        // One message for unknown e-mail and wrong password, so the form does not tell which accounts exist.
+        ModelState.AddModelError(string.Empty,
+            result.IsLockedOut ? "Too many failed attempts. This account is locked for a few minutes; try again later."
+            : result.IsNotAllowed ? "Confirm your email address before signing in."
+            : "Invalid email or password.");
+        return Page();
+    }
+}
+
+/// <summary>The sign-in form.</summary>
+public sealed class SignInInput
+{
+    /// <summary>The e-mail address.</summary>
+    [Required(ErrorMessage = "Enter your email address.")]
+    [StringLength(256)]
+    [Display(Name = "Email")]
+    public string? Email { get; set; }
+
+    /// <summary>The password.</summary>
+    [Required(ErrorMessage = "Enter your password.")]
+    [StringLength(256)]
+    [DataType(DataType.Password)]
+    [Display(Name = "Password")]
+    public string? Password { get; set; }
+
+    /// <summary>Keep the session cookie after the browser closes.</summary>
+    [Display(Name = "Remember me")]
+    public bool RememberMe { get; set; }
+}

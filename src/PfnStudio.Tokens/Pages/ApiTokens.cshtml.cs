@@ -1,0 +1,142 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using PfnStudio.Tokens.Tokens;
+
+namespace PfnStudio.Tokens.Pages;
+
+/// <summary>
+/// Avatar menu → API tokens: issue a named token (shown once), list active and ended tokens, revoke.
+/// Every response is <c>Cache-Control: no-store</c>; a re-posted issue form mints nothing (its
+/// <see cref="IssueInput.IssueRequestId"/> is remembered with the token it minted).
+/// </summary>
+public sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProvider time) : PageModel
+{
+    /// <summary>Days after which the page suggests a shorter expiry.</summary>
+    public const int LongExpiryDays = 90;
+
+    /// <summary>Days before expiry from which a token's row carries an "expires soon" hint.</summary>
+    public const int ExpiresSoonDays = 7;
+
+    /// <summary>The issue form.</summary>
+    [BindProperty]
+    public IssueInput Input { get; set; } = new();
+
+    /// <summary>A one-line outcome of the last action (revoked, not found, already issued).</summary>
+    [TempData]
+    public string? StatusMessage { get; set; }
+
+    /// <summary>The token just issued, in the one response that reveals it.</summary>
+    public IssuedToken? Issued { get; private set; }
+
+    /// <summary>The user's tokens.</summary>
+    public PersonalAccessTokenLists Tokens { get; private set; } = new([], []);
+
+    /// <summary>The current instant (UTC), for expiry hints.</summary>
+    public DateTimeOffset Now { get; private set; }
+
+    /// <summary>Shows the page with a fresh issue form.</summary>
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        NoStore();
+        Input = new IssueInput { IssueRequestId = Guid.NewGuid().ToString() };
+        await LoadAsync(cancellationToken);
+    }
+
+    /// <summary>Issues a token and reveals it once; bad input re-shows the form with messages.</summary>
+    public async Task<IActionResult> OnPostIssueAsync(CancellationToken cancellationToken)
+    {
+        NoStore();
+        Guid? requestId = Guid.TryParse(Input.IssueRequestId, out var parsed) ? parsed : null;
+        IssueTokenResult result;
+        try
+        {
+            result = await tokens.IssueAsync(UserId, Input.Name, Input.ExpiresInDays, requestId, cancellationToken);
+        }
+        catch (HashingBusyException)
+        {
+            ModelState.AddModelError(string.Empty, "The service is busy; try again in a moment.");
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+
+        if (result.AlreadyIssued)
+        {
+            // A reload or back/forward re-posted the form: the token it minted is listed; its value is gone.
+            StatusMessage = "This form was already submitted and its token issued. A token's value is shown only once; issue a new token if you lost it.";
+            return RedirectToPage();
+        }
+
+        if (!result.Succeeded)
+        {
+            ModelState.Clear();
+            foreach (var (field, message) in result.Errors)
+            {
+                ModelState.AddModelError($"{nameof(Input)}.{field}", message);
+            }
+
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+
+        var token = result.Token!;
+        var days = token.ExpiresAt is { } e ? (int)Math.Round((e - token.CreatedAt).TotalDays) : (int?)null;
+        Issued = new IssuedToken(token.Name, result.Plaintext!, token.ExpiresAt, days);
+        ModelState.Clear();
+        Input = new IssueInput { IssueRequestId = Guid.NewGuid().ToString() };
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    /// <summary>Revokes one of the user's tokens, then shows the page again (Post/Redirect/Get).</summary>
+    /// <param name="id">The token id from the row's form; anything else is "not found".</param>
+    /// <param name="cancellationToken">The request's cancellation.</param>
+    public async Task<IActionResult> OnPostRevokeAsync(string? id, CancellationToken cancellationToken)
+    {
+        NoStore();
+
+        // Another user's token, a missing id and an already revoked one get the same answer.
+        var name = Guid.TryParse(id, out var tokenId) ? await tokens.RevokeAsync(UserId, tokenId, cancellationToken) : null;
+        StatusMessage = name is null
+            ? "Token not found. It may already have been revoked."
+            : $"Token \u201c{name}\u201d revoked. Anything still using it now gets 401.";
+        return RedirectToPage();
+    }
+
+    private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Now = time.GetUtcNow();
+        Tokens = await tokens.ListAsync(UserId, cancellationToken);
+    }
+
+    private void NoStore()
+    {
+        Response.Headers.CacheControl = "no-store";
+        Response.Headers.Pragma = "no-cache";
+    }
+}
+
+/// <summary>The issue form. Values arrive as typed; the token service validates and trims them.</summary>
+public sealed class IssueInput
+{
+    /// <summary>The token's name.</summary>
+    [Display(Name = "Token name")]
+    public string? Name { get; set; }
+
+    /// <summary>Days until expiry, blank for never.</summary>
+    [Display(Name = "Expires in (days)")]
+    public string? ExpiresInDays { get; set; }
+
+    /// <summary>Identifies this rendering of the form, so a re-post mints nothing.</summary>
+    public string? IssueRequestId { get; set; }
+}
+
+/// <summary>A token just issued, with its plaintext for the reveal box.</summary>
+/// <param name="Name">Its name.</param>
+/// <param name="Plaintext">The token, shown once.</param>
+/// <param name="ExpiresAt">Expiry instant (UTC), or null for never.</param>
+/// <param name="ExpiresInDays">Days until expiry, or null for never.</param>
+public sealed record IssuedToken(string Name, string Plaintext, DateTimeOffset? ExpiresAt, int? ExpiresInDays);

@@ -1,0 +1,49 @@
+using PfnStudio.Tokens.Accounts;
+using PfnStudio.Tokens.Api;
+using PfnStudio.Tokens.Authentication;
+using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Hosting;
+using PfnStudio.Tokens.Tokens;
+
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+
+    builder.AddLogging();
+    builder.AddTokensData();
+    builder.AddAccounts();
+    builder.Services.AddPersonalAccessTokens();
+    builder.Services.AddAuthentication().AddPersonalAccessToken();
+    builder.Services.AddAuthorizationBuilder().AddPersonalAccessTokenPolicy();
+    builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/ApiTokens"));
+    builder.Services.AddProblemDetails();
+
+    var app = builder.Build();
+
+    await app.MigrateDatabaseAsync();
+
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseSecurityHeaders();
+    app.UseRequestLogging();
+    app.UseStaticFiles();
+    app.UseRouting();
+    app.UseAuthentication();
+    app.UseAuthorization();
+
+    app.MapRazorPages();
+    app.MapMeApi();
+    app.MapHealthChecks("/healthz");
+
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (ex is not HostAbortedException)
+{
+    // One readable line for the operator (a bad setting, an unreachable store), not a stack trace.
+    await Console.Error.WriteLineAsync($"PfnStudio.Tokens failed to start: {ex.GetBaseException().Message}");
+    return 1;
+}
+
+/// <summary>The web host's entry point (public for <c>WebApplicationFactory&lt;Program&gt;</c>).</summary>
+public partial class Program;

@@ -1,0 +1,219 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using PfnStudio.Tokens.Data;
+
+namespace PfnStudio.Tokens.Tokens;
+
+/// <summary>
+/// Issues, lists and revokes a user's personal access tokens. Validation rules live here, once, for the
+/// page and any other caller: name trimmed, 1–100 code points, no control characters, unique among the
+/// user's active tokens; expiry blank (never) or a whole number of days from 1 to 3650.
+/// </summary>
+public sealed class PersonalAccessTokenService(
+    TokensDbContext db,
+    Argon2idTokenHasher hasher,
+    TimeProvider time,
+    ILogger<PersonalAccessTokenService> logger)
+{
+    /// <summary>Largest allowed expiry, in days (about ten years).</summary>
+    public const int MaxExpiresInDays = 3650;
+
+    /// <summary>
+    /// Issues a token named <paramref name="name"/> for <paramref name="userId"/>, expiring at
+    /// issue time + <paramref name="expiresInDays"/> × 24 h (UTC) or never when blank.
+    /// </summary>
+    /// <param name="userId">The owner.</param>
+    /// <param name="name">The name as typed; trimmed here.</param>
+    /// <param name="expiresInDays">The expiry as typed: blank, or a whole number of days.</param>
+    /// <param name="issueRequestId">Identifies the form that asked; a second request with the same id mints nothing.</param>
+    /// <param name="cancellationToken">Cancels the store calls.</param>
+    /// <returns>The plaintext (once), validation messages, or <see cref="IssueTokenResult.AlreadyIssued"/>.</returns>
+    /// <exception cref="HashingBusyException">Argon2 stayed at capacity for the whole queue timeout.</exception>
+    public async Task<IssueTokenResult> IssueAsync(
+        string userId, string? name, string? expiresInDays, Guid? issueRequestId, CancellationToken cancellationToken = default)
+    {
+        var errors = new Dictionary<string, string>();
+        var trimmedName = ValidateName(name, errors);
+        var days = ValidateExpiresInDays(expiresInDays, errors);
+
+        if (issueRequestId is { } requestId
+            && await db.PersonalAccessTokens.AnyAsync(t => t.UserId == userId && t.IssueRequestId == requestId, cancellationToken))
+        {
+            return IssueTokenResult.Duplicate();
+        }
+
+        var now = time.GetUtcNow();
+        if (trimmedName is not null
+            && await ActiveTokens(userId, now).AnyAsync(t => t.Name == trimmedName, cancellationToken))
+        {
+            errors[IssueTokenResult.NameField] = $"You already have an active token named \"{trimmedName}\". Choose another name or revoke that one first.";
+        }
+
+        if (errors.Count > 0)
+        {
+            return IssueTokenResult.Invalid(errors);
+        }
+
+        var plaintext = PersonalAccessTokenFormat.Generate();
+        PersonalAccessTokenFormat.TryGetPrefix(plaintext, out var prefix);
+        var token = new PersonalAccessToken
+        {
+            Id = Guid.NewGuid(),
+            UserId = userId,
+            Name = trimmedName!,
+            Prefix = prefix,
+            Hash = await hasher.HashAsync(plaintext, cancellationToken),
+            Scopes = [PersonalAccessTokenScopes.Pat],
+            CreatedAt = now,
+            ExpiresAt = days is { } d ? now.AddDays(d) : null,
+            IssueRequestId = issueRequestId,
+        };
+        db.PersonalAccessTokens.Add(token);
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (issueRequestId is not null)
+        {
+            // The same form was posted twice at once and the other request won the unique index.
+            db.ChangeTracker.Clear();
+            if (await db.PersonalAccessTokens.AnyAsync(t => t.UserId == userId && t.IssueRequestId == issueRequestId, cancellationToken))
+            {
+                return IssueTokenResult.Duplicate();
+            }
+
+            throw;
+        }
+
+        TokenLog.Issued(logger, token.Id, token.Prefix, userId, token.ExpiresAt);
+        return IssueTokenResult.Issued(PersonalAccessTokenSummary.From(token), plaintext);
+    }
+
+    /// <summary>Lists the user's tokens: active ones newest first, then ended ones most recently ended first.</summary>
+    public async Task<PersonalAccessTokenLists> ListAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var active = await ActiveTokens(userId, now)
+            .OrderByDescending(t => t.CreatedAt)
+            .ToListAsync(cancellationToken);
+        var ended = await db.PersonalAccessTokens.AsNoTracking()
+            .Where(t => t.UserId == userId && (t.RevokedAt != null || (t.ExpiresAt != null && t.ExpiresAt <= now)))
+            .OrderByDescending(t => t.RevokedAt ?? t.ExpiresAt)
+            .Take(100)
+            .ToListAsync(cancellationToken);
+
+        return new PersonalAccessTokenLists(
+            active.ConvertAll(PersonalAccessTokenSummary.From),
+            ended.ConvertAll(PersonalAccessTokenSummary.From));
+    }
+
+    /// <summary>
+    /// Revokes (soft-deletes) one of the user's tokens. The update is a single conditional statement, so
+    /// of two revokes racing for one token exactly one wins.
+    /// </summary>
+    /// <returns>The revoked token's name; <see langword="null"/> when no such active token of this user exists
+    /// (another user's token, a missing id and an already revoked one look the same).</returns>
+    public async Task<string?> RevokeAsync(string userId, Guid tokenId, CancellationToken cancellationToken = default)
+    {
+        var candidate = await db.PersonalAccessTokens.AsNoTracking()
+            .Where(t => t.Id == tokenId && t.UserId == userId && t.RevokedAt == null)
+            .Select(t => new { t.Name, t.Prefix })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (candidate is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var updated = await db.PersonalAccessTokens
+            .Where(t => t.Id == tokenId && t.UserId == userId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
+        if (updated == 0)
+        {
+            return null;
+        }
+
+        TokenLog.Revoked(logger, tokenId, candidate.Prefix, userId);
+        return candidate.Name;
+    }
+
+    private IQueryable<PersonalAccessToken> ActiveTokens(string userId, DateTimeOffset now) =>
+        db.PersonalAccessTokens.AsNoTracking()
+            .Where(t => t.UserId == userId && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now));
+
+    private static string? ValidateName(string? name, Dictionary<string, string> errors)
+    {
+        var trimmed = name?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            errors[IssueTokenResult.NameField] = "Enter a token name.";
+            return null;
+        }
+
+        if (trimmed.EnumerateRunes().Count() > PersonalAccessToken.NameMaxLength)
+        {
+            errors[IssueTokenResult.NameField] = $"The token name must be at most {PersonalAccessToken.NameMaxLength} characters.";
+            return null;
+        }
+
+        // Control characters (line breaks, NUL, escape sequences) would make names ambiguous in tables and logs.
+        if (trimmed.Any(char.IsControl))
+        {
+            errors[IssueTokenResult.NameField] = "The token name cannot contain control characters.";
+            return null;
+        }
+
+        if (!IsWellFormed(trimmed))
+        {
+            errors[IssueTokenResult.NameField] = "The token name is not valid Unicode text.";
+            return null;
+        }
+
+        return trimmed;
+    }
+
+    private static bool IsWellFormed(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int? ValidateExpiresInDays(string? value, Dictionary<string, string> errors)
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        const string range = "Expires in (days) must be a whole number from 1 to 3650, or blank for a token that never expires.";
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var days))
+        {
+            if (days is < 1 or > MaxExpiresInDays)
+            {
+                errors[IssueTokenResult.ExpiresInDaysField] = range;
+                return null;
+            }
+
+            return days;
+        }
+
+        errors[IssueTokenResult.ExpiresInDaysField] =
+            decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) && number != decimal.Truncate(number)
+                ? "Expires in (days) must be a whole number of days, not a fraction."
+                : range;
+        return null;
+    }
+}

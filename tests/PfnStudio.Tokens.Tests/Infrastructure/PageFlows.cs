@@ -1,0 +1,31 @@
+namespace PfnStudio.Tokens.Tests.Infrastructure;
+
+/// <summary>What a person does on the pages, as reusable steps.</summary>
+public static class PageFlows
+{
+    public static async Task<BrowserSession.Page> SignUpAsync(this BrowserSession browser, string email, string returnUrl = "/")
+    {
+        var page = await browser.GetAsync($"/account/sign-up?returnUrl={Uri.EscapeDataString(returnUrl)}");
+        return await browser.SubmitAsync(page, "main form", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = TokensApplication.Password,
+            ["Input.ConfirmPassword"] = TokensApplication.Password,
+        });
+    }
+
+    /// <summary>Opens /api-tokens and submits the issue form.</summary>
+    public static async Task<BrowserSession.Page> IssueOnPageAsync(this BrowserSession browser, string name, string expiresInDays = "")
+    {
+        var page = await browser.GetAsync("/api-tokens");
+        return await browser.SubmitAsync(page, "form.issue-form", new Dictionary<string, string>
+        {
+            ["Input.Name"] = name,
+            ["Input.ExpiresInDays"] = expiresInDays,
+        });
+    }
+
+    /// <summary>The plaintext shown in the reveal box, or null when there is none.</summary>
+    public static string? RevealedToken(this BrowserSession.Page page) =>
+        page.Document.QuerySelector(".reveal input#issued-token")?.GetAttribute("value");
+}

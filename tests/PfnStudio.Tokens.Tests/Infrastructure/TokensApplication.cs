@@ -1,0 +1,108 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Tokens;
+using Serilog.Core;
+
+namespace PfnStudio.Tokens.Tests.Infrastructure;
+
+/// <summary>
+/// The host under test: the real Program on a real SQLite file in a temp folder, a fake clock, Argon2 at a
+/// low cost (unless <see cref="ProductionArgon2"/>), and every log event captured at Verbose.
+/// Each test builds its own.
+/// </summary>
+public sealed class TokensApplication : WebApplicationFactory<Program>
+{
+    public const string Password = "correct horse battery staple";
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("pfnstudio-tests-").FullName;
+
+    /// <summary>Starts at 2026-11-29 12:00:00 UTC.</summary>
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+
+    public CapturedLogs Logs { get; } = new();
+
+    public string DatabasePath => Path.Combine(_directory, "tokens.db");
+
+    /// <summary>Keep OWASP's Argon2 defaults instead of the fast test cost.</summary>
+    public bool ProductionArgon2 { get; init; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Sqlite", $"Data Source={DatabasePath}");
+        if (!ProductionArgon2)
+        {
+            builder.UseSetting("Argon2:MemoryKiB", "64");
+            builder.UseSetting("Argon2:Iterations", "1");
+        }
+
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Verbose");
+        builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.AspNetCore", "Verbose");
+        builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Verbose");
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<ILogEventSink>(Logs);
+        });
+    }
+
+    /// <summary>A client that keeps cookies and follows redirects, like a browser.</summary>
+    public BrowserSession CreateBrowser(bool followRedirects = true) =>
+        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects, HandleCookies = true }));
+
+    /// <summary>Creates an account directly through Identity.</summary>
+    public async Task<ApplicationUser> CreateUserAsync(string email)
+    {
+        using var scope = Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = new ApplicationUser { UserName = email, Email = email };
+        var result = await users.CreateAsync(user, Password);
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Description)));
+        return user;
+    }
+
+    /// <summary>Issues a token through the token service (not the page) and returns its plaintext.</summary>
+    public async Task<string> IssueTokenAsync(string userId, string name, int? expiresInDays = null)
+    {
+        using var scope = Services.CreateScope();
+        var tokens = scope.ServiceProvider.GetRequiredService<PersonalAccessTokenService>();
+        var result = await tokens.IssueAsync(userId, name, expiresInDays?.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
+        return result.Plaintext!;
+    }
+
+    /// <summary>A client that sends <c>Authorization: Bearer {token}</c>.</summary>
+    public HttpClient CreateClientWithToken(string token)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Runs <paramref name="action"/> against a fresh context of the host's store.</summary>
+    public async Task<T> WithDbAsync<T>(Func<TokensDbContext, Task<T>> action)
+    {
+        using var scope = Services.CreateScope();
+        return await action(scope.ServiceProvider.GetRequiredService<TokensDbContext>());
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by the OS; the temp folder is cleaned up later.
+        }
+    }
+}

@@ -10,7 +10,8 @@ public static class LoggingExtensions
 {
     /// <summary>
     /// Replaces the default logging with Serilog read from configuration, plus any <c>ILogEventSink</c>
-    /// registered in services (tests capture output that way). No static bootstrap logger is frozen, so
+    /// registered in services (tests capture output that way). Anything shaped like a token is redacted to its
+    /// prefix in every event (<see cref="TokenRedactingEnricher"/>). No static bootstrap logger is frozen, so
     /// several hosts can run in one process (serilog-aspnetcore #251, #289).
     /// </summary>
     public static WebApplicationBuilder AddLogging(this WebApplicationBuilder builder)
@@ -18,7 +19,9 @@ public static class LoggingExtensions
         builder.Services.AddSerilog((services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
-            .Enrich.FromLogContext());
+            .Enrich.FromLogContext()
+            .Enrich.With<TokenRedactingEnricher>(),
+            preserveStaticLogger: true); // each host keeps its own logger; the static Log.Logger is never replaced
         return builder;
     }
 

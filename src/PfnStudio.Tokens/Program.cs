@@ -20,6 +20,8 @@ try
 
     var app = builder.Build();
 
+    // Validate options now, so a bad setting is one line from the catch below, not a host stack trace.
+    app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
     await app.MigrateDatabaseAsync();
 
     app.UseExceptionHandler();

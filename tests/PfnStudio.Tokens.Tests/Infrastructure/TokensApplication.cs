@@ -29,6 +29,9 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(_directory, "tokens.db");
 
+    /// <summary>Extra configuration, applied last (e.g. <c>["Accounts:RequireConfirmedEmail"] = "true"</c>).</summary>
+    public Dictionary<string, string> Settings { get; init; } = [];
+
     /// <summary>Keep OWASP's Argon2 defaults instead of the fast test cost.</summary>
     public bool ProductionArgon2 { get; init; }
 
@@ -45,6 +48,11 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
         builder.UseSetting("Serilog:MinimumLevel:Default", "Verbose");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.AspNetCore", "Verbose");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Verbose");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);

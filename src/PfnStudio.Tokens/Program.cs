@@ -25,6 +25,12 @@ try
     await app.MigrateDatabaseAsync();
 
     app.UseExceptionHandler();
+    if (!app.Environment.IsDevelopment())
+    {
+        app.UseHsts();
+        app.UseHttpsRedirection();
+    }
+
     app.UseStatusCodePages();
     app.UseSecurityHeaders();
     app.UseRequestLogging();

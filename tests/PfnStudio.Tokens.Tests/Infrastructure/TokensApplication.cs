@@ -35,6 +35,9 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
     /// <summary>Keep OWASP's Argon2 defaults instead of the fast test cost.</summary>
     public bool ProductionArgon2 { get; init; }
 
+    // Outside Development cookies are Secure, so the in-process client talks https like a deployed browser.
+    public TokensApplication() => ClientOptions.BaseAddress = new Uri("https://localhost");
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -62,7 +65,7 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
 
     /// <summary>A client that keeps cookies and follows redirects, like a browser.</summary>
     public BrowserSession CreateBrowser(bool followRedirects = true) =>
-        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects, HandleCookies = true }));
+        new(CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = followRedirects, HandleCookies = true }));
 
     /// <summary>Creates an account directly through Identity.</summary>
     public async Task<ApplicationUser> CreateUserAsync(string email)
@@ -88,7 +91,7 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
     /// <summary>A client that sends <c>Authorization: Bearer {token}</c>.</summary>
     public HttpClient CreateClientWithToken(string token)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

@@ -1,0 +1,358 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace PfnStudio.Tokens.Tests.Browser;
+
+/// <summary>/api-tokens in Chromium, checked the way a person uses it: by role, label and visible text.</summary>
+public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromium>
+{
+    private const string RevealText = "🔑 Token issued. Keep it secret, you can't retrieve it again.";
+
+    [Fact]
+    public async Task ANewUserIssuesCopiesAndUsesATokenFromTheAvatarMenu()
+    {
+        await using var served = await ServedApplication.StartAsync(chromium);
+        var page = served.Page;
+        await page.SignUpAsync("ada.lovelace@example.com");
+        await page.OpenApiTokensFromAvatarMenuAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API tokens", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByText("No tokens yet")).ToBeVisibleAsync();
+        await Expect(page.GetByText("Good practice: one token per machine or CI job")).ToContainTextAsync("never commit a token");
+
+        var token = await page.IssueTokenAsync("laptop", "30");
+        Assert.Matches(ServedApplication.TokenPattern(), token);
+        var reveal = page.RevealBox();
+        await Expect(reveal).ToContainTextAsync(RevealText);
+        await Expect(reveal).ToHaveAttributeAsync("aria-live", "polite");
+        await Expect(page.GetByLabel("Token “laptop”")).ToHaveValueAsync(token);
+        Assert.Equal("monospace", await page.RevealedTokenField().EvaluateAsync<string>(
+            "e => getComputedStyle(e).fontFamily.includes('monospace') ? 'monospace' : getComputedStyle(e).fontFamily"));
+
+        var copy = reveal.GetByRole(AriaRole.Button, new() { Name = "📋 Copy", Exact = true });
+        await copy.ClickAsync();
+        await Expect(reveal.GetByText("Copied the token.")).ToBeVisibleAsync();
+        await Expect(reveal.GetByRole(AriaRole.Button, new() { Name = "✓ Copied" })).ToBeVisibleAsync();
+        Assert.Equal(token, await page.ClipboardAsync());
+
+        await reveal.GetByRole(AriaRole.Button, new() { Name = "📋 Copy as export PFNSTUDIO_TOKEN=…" }).ClickAsync();
+        await Expect(reveal.GetByText("Copied the export line.")).ToBeVisibleAsync();
+        Assert.Equal($"export PFNSTUDIO_TOKEN=\"{token}\"", await page.ClipboardAsync());
+        await Expect(copy).ToBeVisibleAsync(); // "Copied" lasts a moment, then the label comes back.
+
+        var row = await page.ActiveRows().AllAsync();
+        Assert.Equal(["laptop", $"{token[..26]}…", "pat", "2026-12-29", "2026-11-29", "Revoke"], await Assert.Single(row).CellTextsAsync());
+
+        using var api = served.CreateApiClient(token);
+        using var me = await api.GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        using var body = JsonDocument.Parse(await me.Content.ReadAsStringAsync());
+        Assert.Equal("ada.lovelace@example.com", body.RootElement.GetProperty("user").GetProperty("email").GetString());
+
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Active tokens" })).ToBeVisibleAsync();
+        await Expect(page.RevealBox()).ToHaveCountAsync(0);
+        Assert.DoesNotContain(token, await page.ContentAsync(), StringComparison.Ordinal);
+        await Expect(page.ActiveRows()).ToHaveCountAsync(1);
+        served.AssertNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task BackForwardAndReloadAfterIssuingNeverShowTheTokenAgain()
+    {
+        await using var served = await ServedApplication.StartAsync(chromium);
+        var page = served.Page;
+        await page.SignUpAsync("grace@example.com");
+        await page.GotoAsync("/api-tokens");
+        var token = await page.IssueTokenAsync("ci", "");
+
+        // Back to the form the token was issued from.
+        await page.GoBackAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API tokens" })).ToBeVisibleAsync();
+        await AssertNoPlaintextAsync(page, token);
+
+        // Forward to where the reveal was: the page is fetched again, without re-posting the form.
+        await page.GoForwardAsync();
+        await Expect(page.ActiveRows()).ToHaveCountAsync(1);
+        await AssertNoPlaintextAsync(page, token);
+
+        // Elsewhere, then Back (a back/forward cache restore must not show it either).
+        await page.GotoAsync("/api-tokens");
+        token = await page.IssueTokenAsync("laptop", "7");
+        await page.GetByRole(AriaRole.Link, new() { Name = "PFN Studio" }).ClickAsync();
+        await page.WaitForURLAsync(new Uri(served.BaseAddress, "/").ToString());
+        await page.GoBackAsync();
+        await Expect(page.ActiveRows()).ToHaveCountAsync(2);
+        await AssertNoPlaintextAsync(page, token);
+
+        await page.ReloadAsync();
+        await Expect(page.ActiveRows()).ToHaveCountAsync(2);
+        await AssertNoPlaintextAsync(page, token);
+        Assert.Equal(2, await served.App.WithDbAsync(db => db.PersonalAccessTokens.CountAsync()));
+        served.AssertNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task RevokeAsksForConfirmationNamingTheTokenThenMovesItToExpiredAndRevoked()
+    {
+        await using var served = await ServedApplication.StartAsync(chromium);
+        var page = served.Page;
+        await page.SignUpAsync("alan@example.com");
+        await page.GotoAsync("/api-tokens");
+        var token = await page.IssueTokenAsync("laptop", "30");
+        using var api = served.CreateApiClient(token);
+
+        var questions = new List<string>();
+        var accept = false;
+        page.Dialog += async (_, dialog) =>
+        {
+            questions.Add($"{dialog.Type}: {dialog.Message}");
+            if (accept)
+            {
+                await dialog.AcceptAsync();
+            }
+            else
+            {
+                await dialog.DismissAsync();
+            }
+        };
+
+        var revoke = page.ActiveRows().Filter(new() { HasText = "laptop" }).GetByRole(AriaRole.Button, new() { Name = "Revoke laptop" });
+        await revoke.ClickAsync();
+        Assert.Equal("confirm: Revoke token “laptop”? Anything using it stops working at once.", Assert.Single(questions));
+        await Expect(page.ActiveRows()).ToHaveCountAsync(1);
+        using (var stillValid = await api.GetAsync("/api/v1/me"))
+        {
+            Assert.Equal(HttpStatusCode.OK, stillValid.StatusCode);
+        }
+
+        accept = true;
+        await revoke.ClickAsync();
+        await Expect(page.GetByText("Token “laptop” revoked.")).ToBeVisibleAsync();
+        Assert.Equal(2, questions.Count);
+        await Expect(page.ActiveRows()).ToHaveCountAsync(0);
+        await Expect(page.GetByText("No active tokens.")).ToBeVisibleAsync();
+
+        // The ended list starts collapsed; opening it shows the revoked token.
+        var ended = page.GetByRole(AriaRole.Table, new() { Name = "Expired and revoked tokens" });
+        await Expect(ended).ToBeHiddenAsync();
+        await page.GetByText("Expired and revoked (1)").ClickAsync();
+        var endedRow = ended.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Cell) });
+        Assert.Equal(["laptop", $"{token[..26]}…", "Revoked 2026-11-29"], await endedRow.CellTextsAsync());
+
+        using var after = await api.GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        served.AssertNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task TheKeyboardAloneReachesEveryControlIssuesAndCopiesAToken()
+    {
+        await using var served = await ServedApplication.StartAsync(chromium);
+        var page = served.Page;
+        await page.SignUpAsync("linus@example.com");
+        await served.App.IssueTokenAsync(await UserIdAsync(served, "linus@example.com"), "old", 3);
+
+        // Home → avatar menu → API tokens, by keyboard.
+        await TabUntilAsync(page, "summary:Account menu for linus@example.com");
+        await page.Keyboard.PressAsync("Enter");
+        await TabUntilAsync(page, "a:API tokens");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/api-tokens");
+
+        // Every visible control is reached by Tab, in reading order, and every field has a label.
+        var reached = await TabThroughPageAsync(page);
+        Assert.Equal(
+            [
+                "a:Skip to content", "a:PFN Studio", "summary:Account menu for linus@example.com", "input:Token name",
+                "input:Expires in (days)", "button:Issue token", "button:Revoke old",
+            ],
+            reached);
+        Assert.Equal(0, await page.EvaluateAsync<int>(
+            "() => [...document.querySelectorAll('input:not([type=hidden]), textarea, select')].filter(e => e.labels.length === 0).length"));
+
+        await page.ReloadAsync();
+        await TabUntilAsync(page, "input:Token name");
+        await page.Keyboard.TypeAsync("laptop");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("30");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.RevealBox()).ToContainTextAsync(RevealText);
+        var token = await page.RevealedTokenField().InputValueAsync();
+        Assert.Matches(ServedApplication.TokenPattern(), token);
+
+        // Focus lands on the news; Tab reaches the token, then the copy buttons.
+        Assert.Equal($"h2:{RevealText}", await FocusedAsync(page));
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("textarea:Token “laptop”", await FocusedAsync(page));
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("button:📋 Copy", await FocusedAsync(page));
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByText("Copied the token.")).ToBeVisibleAsync();
+        Assert.Equal(token, await page.ClipboardAsync());
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Space");
+        await Expect(page.GetByText("Copied the export line.")).ToBeVisibleAsync();
+        Assert.Equal($"export PFNSTUDIO_TOKEN=\"{token}\"", await page.ClipboardAsync());
+        served.AssertNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task ANameWithMarkupIsShownAsText()
+    {
+        const string name = "<img src=x onerror=alert(1)><b>bold</b>";
+        await using var served = await ServedApplication.StartAsync(chromium);
+        var page = served.Page;
+        var dialogs = new List<string>();
+        page.Dialog += async (_, dialog) =>
+        {
+            dialogs.Add($"{dialog.Type}: {dialog.Message}");
+            await dialog.DismissAsync();
+        };
+        await page.SignUpAsync("markup@example.com");
+        await page.GotoAsync("/api-tokens");
+        await page.IssueTokenAsync(name, "30");
+
+        await Expect(page.RevealBox().GetByText($"Token “{name}”")).ToBeVisibleAsync();
+        var row = page.ActiveRows();
+        Assert.Equal(name, (await row.CellTextsAsync())[0]);
+        Assert.Equal(0, await page.Locator("main img, main b").CountAsync());
+
+        await row.GetByRole(AriaRole.Button, new() { Name = $"Revoke {name}" }).ClickAsync();
+        Assert.Equal([$"confirm: Revoke token “{name}”? Anything using it stops working at once."], dialogs);
+        served.AssertNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task WhereTheClipboardIsRefusedTheTokenIsSelectedForCtrlC()
+    {
+        await using var served = await ServedApplication.StartAsync(chromium);
+        var page = served.Page;
+        await page.AddInitScriptAsync(
+            "navigator.clipboard.writeText = () => Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError'));");
+        await page.SignUpAsync("blocked@example.com");
+        await page.GotoAsync("/api-tokens");
+        var token = await page.IssueTokenAsync("laptop", "30");
+
+        await page.RevealBox().GetByRole(AriaRole.Button, new() { Name = "📋 Copy", Exact = true }).ClickAsync();
+        await Expect(page.GetByText("Copying was blocked: the token is selected, press Ctrl+C.")).ToBeVisibleAsync();
+        await Expect(page.RevealedTokenField()).ToBeFocusedAsync();
+        Assert.Equal(token, await page.EvaluateAsync<string>(
+            "() => { const e = document.activeElement; return e.value.substring(e.selectionStart, e.selectionEnd); }"));
+        served.AssertNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task HintsWarnAboutLongExpiriesAndTokensThatExpireWithinAWeek()
+    {
+        await using var served = await ServedApplication.StartAsync(chromium);
+        var page = served.Page;
+        await page.SignUpAsync("hints@example.com");
+        await page.GotoAsync("/api-tokens");
+
+        var expires = page.GetByLabel("Expires in (days)");
+        await expires.FillAsync("365");
+        await Expect(page.GetByText("More than 90 days: a leaked token stays useful that long.")).ToBeVisibleAsync();
+        await expires.FillAsync("90");
+        await Expect(page.GetByText("a leaked token stays useful")).ToHaveCountAsync(0);
+        await Expect(page.GetByText("Blank means the token never expires.")).ToBeVisibleAsync();
+
+        await page.IssueTokenAsync("yearly", "365");
+        await Expect(page.RevealBox()).ToContainTextAsync("Tokens that live longer than 90 days are riskier if they leak");
+        await page.IssueTokenAsync("monthly", "30");
+        await Expect(page.RevealBox()).Not.ToContainTextAsync("longer than 90 days");
+        await page.IssueTokenAsync("weekly", "7");
+
+        await Expect(page.ActiveRows().Filter(new() { HasText = "weekly" })).ToContainTextAsync("expires in 7 days");
+        await Expect(page.ActiveRows().Filter(new() { HasText = "monthly" })).Not.ToContainTextAsync("expires in");
+        await Expect(page.ActiveRows().Filter(new() { HasText = "yearly" })).Not.ToContainTextAsync("expires in");
+        served.AssertNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task EverythingComesFromTheHostUnderAPolicyWithoutInlineScript()
+    {
+        await using var served = await ServedApplication.StartAsync(chromium);
+        var page = served.Page;
+        var requests = new List<string>();
+        page.Request += (_, request) => requests.Add(request.Url);
+        await page.SignUpAsync("csp@example.com");
+        var response = await page.GotoAsync("/api-tokens");
+        await page.IssueTokenAsync("laptop", "30");
+
+        var policy = await response!.HeaderValueAsync("content-security-policy");
+        Assert.NotNull(policy);
+        Assert.Contains("script-src 'self';", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", policy, StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("script:not([src]), [style]").CountAsync());
+        Assert.Equal(1, await page.Locator("script[src^='/js/api-tokens.js']").CountAsync());
+        Assert.Equal(1, await page.Locator("link[rel=stylesheet][href^='/css/site.css']").CountAsync());
+        Assert.All(requests, url => Assert.StartsWith(served.BaseAddress.ToString(), url, StringComparison.Ordinal));
+
+        // The page's own script would be blocked and logged if it broke the policy; it runs (focus moved).
+        Assert.Equal("reveal-title", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        served.AssertNoConsoleErrors();
+    }
+
+    private static async Task AssertNoPlaintextAsync(IPage page, string token)
+    {
+        Assert.DoesNotContain(token, await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await page.EvaluateAsync<int>(
+            "t => [...document.querySelectorAll('input, textarea')].filter(e => e.value.includes(t)).length", token));
+        await Expect(page.RevealBox()).ToHaveCountAsync(0);
+    }
+
+    private static async Task<string> UserIdAsync(ServedApplication served, string email) =>
+        await served.App.WithDbAsync(db => db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync());
+
+    private static Task<string?> FocusedAsync(IPage page) => page.EvaluateAsync<string?>(
+        """
+        () => {
+          const e = document.activeElement;
+          if (!e || e === document.body) return null;
+          const label = e.getAttribute('aria-label') || (e.labels && e.labels.length ? e.labels[0].textContent : e.textContent);
+          return e.tagName.toLowerCase() + ':' + label.trim().replace(/\s+/g, ' ');
+        }
+        """);
+
+    private static async Task TabUntilAsync(IPage page, string target)
+    {
+        var seen = new List<string?>();
+        for (var i = 0; i < 30; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            var focused = await FocusedAsync(page);
+            if (focused == target)
+            {
+                return;
+            }
+
+            seen.Add(focused);
+        }
+
+        Assert.Fail($"Tab never reached {target}; it went through: {string.Join(" | ", seen)}");
+    }
+
+    /// <summary>Presses Tab from the top of the page until focus leaves it; returns each control reached.</summary>
+    private static async Task<List<string>> TabThroughPageAsync(IPage page)
+    {
+        var reached = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            var focused = await FocusedAsync(page);
+            if (focused is null || reached.Contains(focused))
+            {
+                break;
+            }
+
+            reached.Add(focused);
+        }
+
+        return reached;
+    }
+
+    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+}

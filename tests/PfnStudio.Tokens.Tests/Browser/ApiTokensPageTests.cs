@@ -95,6 +95,31 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
     }
 
     [Fact]
+    public async Task BackFromAnotherPageShowsNoTokenEvenFromTheBackForwardCache()
+    {
+        await using var served = await ServedApplication.StartAsync(chromium, backForwardCache: true);
+        var page = served.Page;
+        await page.AddInitScriptAsync("addEventListener('pageshow', e => { if (e.persisted) window.restoredFromCache = true; });");
+        await page.SignUpAsync("bfcache@example.com");
+        await page.GotoAsync("/api-tokens");
+        var token = await page.IssueTokenAsync("laptop", "30");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "PFN Studio" }).ClickAsync();
+        await page.WaitForURLAsync(new Uri(served.BaseAddress, "/").ToString());
+        // A restored page fires no load event; wait for the commit, then for the page to be shown.
+        await page.GoBackAsync(new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API tokens" })).ToBeVisibleAsync();
+        if (!await page.EvaluateAsync<bool>("() => window.restoredFromCache === true"))
+        {
+            Assert.Skip("This Chromium did not restore the no-store page from its back/forward cache.");
+        }
+
+        await Expect(page.GetByText("The token's value is no longer shown.")).ToBeVisibleAsync();
+        Assert.DoesNotContain(token, await page.ContentAsync(), StringComparison.Ordinal);
+        served.AssertNoConsoleErrors();
+    }
+
+    [Fact]
     public async Task RevokeAsksForConfirmationNamingTheTokenThenMovesItToExpiredAndRevoked()
     {
         await using var served = await ServedApplication.StartAsync(chromium);
@@ -196,6 +221,32 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await page.Keyboard.PressAsync("Space");
         await Expect(page.GetByText("Copied the export line.")).ToBeVisibleAsync();
         Assert.Equal($"export PFNSTUDIO_TOKEN=\"{token}\"", await page.ClipboardAsync());
+        served.AssertNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task ARefusedFormSaysWhyBesideTheFieldAndPutsTheCursorThere()
+    {
+        await using var served = await ServedApplication.StartAsync(chromium);
+        var page = served.Page;
+        await page.SignUpAsync("refused@example.com");
+        await page.GotoAsync("/api-tokens");
+
+        await page.GetByLabel("Expires in (days)").FillAsync("30");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Issue token" }).ClickAsync();
+        var name = page.GetByLabel("Token name");
+        await Expect(name).ToBeFocusedAsync();
+        await Expect(name).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(name).ToHaveAccessibleDescriptionAsync("Enter a token name.");
+        await Expect(page.GetByLabel("Expires in (days)")).ToHaveValueAsync("30");
+
+        await page.IssueTokenAsync("laptop", "30");
+        await page.GetByLabel("Token name").FillAsync("laptop");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Issue token" }).ClickAsync();
+        await Expect(page.GetByLabel("Token name")).ToHaveAccessibleDescriptionAsync(
+            "You already have an active token named \"laptop\". Choose another name or revoke that one first.");
+        await Expect(page.RevealBox()).ToHaveCountAsync(0);
+        await Expect(page.ActiveRows()).ToHaveCountAsync(1);
         served.AssertNoConsoleErrors();
     }
 

@@ -4,11 +4,13 @@ namespace PfnStudio.Tokens.Tests.Browser;
 
 /// <summary>
 /// Debian's Chromium driven by Playwright, launched once per test class. Playwright's own browser download is
-/// never used: without /usr/bin/chromium the tests skip locally and fail where CI=true.
+/// never used: without /usr/bin/chromium (or $PFNSTUDIO_CHROMIUM) the tests skip locally and fail where CI=true.
 /// </summary>
 public sealed class Chromium : IAsyncLifetime
 {
-    public const string ExecutablePath = "/usr/bin/chromium";
+    /// <summary>/usr/bin/chromium, or the path in $PFNSTUDIO_CHROMIUM.</summary>
+    public static string ExecutablePath { get; } =
+        Environment.GetEnvironmentVariable("PFNSTUDIO_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     private static readonly string[] Args =
     [
@@ -18,6 +20,7 @@ public sealed class Chromium : IAsyncLifetime
 
     private IPlaywright? _playwright;
     private IBrowser? _browser;
+    private IBrowser? _browserWithBackForwardCache;
 
     /// <summary>Skips the calling test when Chromium is absent, or fails it on CI.</summary>
     public static void Require()
@@ -27,7 +30,7 @@ public sealed class Chromium : IAsyncLifetime
             return;
         }
 
-        var reason = $"Chromium is not installed at {ExecutablePath} (apt-get install chromium).";
+        var reason = $"Chromium is not installed at {ExecutablePath} (apt-get install chromium, or set PFNSTUDIO_CHROMIUM).";
         if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
         {
             Assert.Fail(reason + " CI=true, so browser tests must run.");
@@ -42,18 +45,30 @@ public sealed class Chromium : IAsyncLifetime
     public async Task<IBrowser> BrowserAsync()
     {
         Require();
-        if (_browser is null)
+        _playwright ??= await Playwright.CreateAsync();
+        return _browser ??= await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            _playwright = await Playwright.CreateAsync();
-            _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = ExecutablePath,
-                Headless = true,
-                Args = Args,
-            });
-        }
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            Args = Args,
+        });
+    }
 
-        return _browser;
+    /// <summary>
+    /// A browser with the back/forward cache on, as people have it, also for <c>Cache-Control: no-store</c>
+    /// pages (Chrome's CacheControlNoStoreEnterBackForwardCache). Playwright turns the cache off by default.
+    /// </summary>
+    public async Task<IBrowser> BrowserWithBackForwardCacheAsync()
+    {
+        Require();
+        _playwright ??= await Playwright.CreateAsync();
+        return _browserWithBackForwardCache ??= await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ExecutablePath,
+            Headless = true,
+            IgnoreDefaultArgs = ["--disable-back-forward-cache"],
+            Args = [.. Args, "--enable-features=BackForwardCache,CacheControlNoStoreEnterBackForwardCache:level/restore-unless-cookie-change"],
+        });
     }
 
     public async ValueTask DisposeAsync()
@@ -61,6 +76,11 @@ public sealed class Chromium : IAsyncLifetime
         if (_browser is not null)
         {
             await _browser.DisposeAsync();
+        }
+
+        if (_browserWithBackForwardCache is not null)
+        {
+            await _browserWithBackForwardCache.DisposeAsync();
         }
 
         _playwright?.Dispose();

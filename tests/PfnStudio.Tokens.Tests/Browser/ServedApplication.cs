@@ -61,9 +61,12 @@ public sealed partial class ServedApplication : IAsyncDisposable
     public static partial Regex TokenPattern();
 
     /// <summary>Starts the host on 127.0.0.1 with a random port and opens a page at 1280×800.</summary>
-    public static async Task<ServedApplication> StartAsync(Chromium chromium, bool grantClipboard = true)
+    /// <param name="chromium">The browsers.</param>
+    /// <param name="grantClipboard">Grant clipboard-read and clipboard-write to the host's origin.</param>
+    /// <param name="backForwardCache">Use the browser whose back/forward cache is on.</param>
+    public static async Task<ServedApplication> StartAsync(Chromium chromium, bool grantClipboard = true, bool backForwardCache = false)
     {
-        var browser = await chromium.BrowserAsync();
+        var browser = backForwardCache ? await chromium.BrowserWithBackForwardCacheAsync() : await chromium.BrowserAsync();
         var app = new TokensApplication();
         app.UseKestrel(0);
         app.StartServer();

@@ -3,6 +3,10 @@
 (function () {
   "use strict";
 
+  // After a refused form, keyboards and screen readers start at the first field with a message.
+  var invalid = document.querySelector(".issue-form [aria-invalid=true]");
+  if (invalid) { invalid.focus(); }
+
   var reveal = document.querySelector("[data-reveal]");
   if (reveal) {
     // Screen readers and keyboards land on the news first; Tab then reaches the token and the copy buttons.

@@ -82,7 +82,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await page.GotoAsync("/api-tokens");
         token = await page.IssueTokenAsync("laptop", "7");
         await page.GetByRole(AriaRole.Link, new() { Name = "PFN Studio" }).ClickAsync();
-        await page.WaitForURLAsync(new Uri(served.BaseAddress, "/").ToString());
+        await page.AssertAtAsync("/");
         await page.GoBackAsync();
         await Expect(page.ActiveRows()).ToHaveCountAsync(2);
         await AssertNoPlaintextAsync(page, token);
@@ -105,7 +105,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         var token = await page.IssueTokenAsync("laptop", "30");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "PFN Studio" }).ClickAsync();
-        await page.WaitForURLAsync(new Uri(served.BaseAddress, "/").ToString());
+        await page.AssertAtAsync("/");
         // A restored page fires no load event; wait for the commit, then for the page to be shown.
         await page.GoBackAsync(new() { WaitUntil = WaitUntilState.Commit });
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API tokens" })).ToBeVisibleAsync();
@@ -180,12 +180,18 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await page.SignUpAsync("linus@example.com");
         await served.App.IssueTokenAsync(await UserIdAsync(served, "linus@example.com"), "old", 3);
 
-        // Home → avatar menu → API tokens, by keyboard.
+        // Home → avatar menu → API tokens, by keyboard; Escape closes the menu on the way.
         await TabUntilAsync(page, "summary:Account menu for linus@example.com");
+        var menuLink = page.GetByRole(AriaRole.Link, new() { Name = "API tokens", Exact = true });
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(menuLink).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(menuLink).ToBeHiddenAsync();
+        Assert.Equal("summary:Account menu for linus@example.com", await FocusedAsync(page));
         await page.Keyboard.PressAsync("Enter");
         await TabUntilAsync(page, "a:API tokens");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/api-tokens");
+        await page.AssertAtAsync("/api-tokens");
 
         // Every visible control is reached by Tab, in reading order, and every field has a label.
         var reached = await TabThroughPageAsync(page);
@@ -342,9 +348,14 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         Assert.Equal(1, await page.Locator("link[rel=stylesheet][href^='/css/site.css']").CountAsync());
         Assert.All(requests, url => Assert.StartsWith(served.BaseAddress.ToString(), url, StringComparison.Ordinal));
 
-        // The page's own script would be blocked and logged if it broke the policy; it runs (focus moved).
+        // The page's own script runs (focus moved to the reveal box) and broke no rule.
         Assert.Equal("reveal-title", await page.EvaluateAsync<string>("() => document.activeElement.id"));
         served.AssertNoConsoleErrors();
+
+        // The browser enforces the policy, and a violation would be seen: an injected inline script is refused.
+        await page.EvaluateAsync("() => { const s = document.createElement('script'); s.textContent = 'window.injected = true'; document.body.append(s); }");
+        Assert.False(await page.EvaluateAsync<bool>("() => window.injected === true"));
+        Assert.Contains(served.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.Ordinal));
     }
 
     private static async Task AssertNoPlaintextAsync(IPage page, string token)

@@ -28,6 +28,7 @@ public sealed class ApiTokensScreenshotTests(Chromium chromium) : IClassFixture<
         await page.OpenApiTokensFromAvatarMenuAsync();
         await page.IssueTokenAsync("old-workstation", "");
         await page.ActiveRows().GetByRole(AriaRole.Button, new() { Name = "Revoke old-workstation" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Token “old-workstation” revoked.")).ToBeVisibleAsync();
         await page.IssueTokenAsync("ci-nightly", "5");
         await page.IssueTokenAsync("github-actions", "90");
         var token = await page.IssueTokenAsync("laptop", "30");

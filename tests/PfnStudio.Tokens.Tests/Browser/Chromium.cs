@@ -39,7 +39,12 @@ public sealed class Chromium : IAsyncLifetime
         Assert.Skip(reason);
     }
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+    public ValueTask InitializeAsync()
+    {
+        // Two cores shared with other work: give web-first assertions the same patience as actions.
+        Assertions.SetDefaultExpectTimeout(15_000);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>The shared browser, launched on first use.</summary>
     public async Task<IBrowser> BrowserAsync()

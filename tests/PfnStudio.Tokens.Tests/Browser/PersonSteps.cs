@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using PfnStudio.Tokens.Tests.Infrastructure;
 
@@ -16,12 +17,13 @@ public static class PersonSteps
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign up" }).ClickAsync();
         try
         {
-            await page.WaitForURLAsync("**/");
+            await page.AssertAtAsync("/");
+            await Assertions.Expect(page.Locator("summary.avatar")).ToBeVisibleAsync();
         }
-        catch (TimeoutException e)
+        catch (PlaywrightException e)
         {
             // Say what the person would see instead of the home page (a validation message, an error page).
-            throw new TimeoutException($"Sign-up did not reach the home page; {page.Url} shows: {await page.Locator("main").InnerTextAsync()}", e);
+            throw new InvalidOperationException($"Sign-up did not reach the home page; {page.Url} shows: {await page.Locator("main").InnerTextAsync()}", e);
         }
     }
 
@@ -31,8 +33,15 @@ public static class PersonSteps
         await page.Locator("summary.avatar").ClickAsync();
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Account" })
             .GetByRole(AriaRole.Link, new() { Name = "API tokens", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/api-tokens");
+        await page.AssertAtAsync("/api-tokens");
     }
+
+    /// <summary>
+    /// Waits until the page shows <paramref name="path"/> on the host. A web-first assertion that polls, rather than
+    /// a wait for the load event, which a back/forward cache restore never fires.
+    /// </summary>
+    public static Task AssertAtAsync(this IPage page, string path) =>
+        Assertions.Expect(page).ToHaveURLAsync(new Regex("^https?://[^/]+" + Regex.Escape(path) + "$"));
 
     /// <summary>Fills the issue form on /api-tokens, submits it and returns the plaintext in the reveal box.</summary>
     public static async Task<string> IssueTokenAsync(this IPage page, string name, string expiresInDays)
@@ -40,6 +49,9 @@ public static class PersonSteps
         await page.GetByLabel("Token name").FillAsync(name);
         await page.GetByLabel("Expires in (days)").FillAsync(expiresInDays);
         await page.GetByRole(AriaRole.Button, new() { Name = "Issue token" }).ClickAsync();
+
+        // Wait for the new page's reveal box (an earlier one may still be on screen while the form posts).
+        await Assertions.Expect(page.RevealBox().GetByText($"Token “{name}”", new() { Exact = true })).ToBeVisibleAsync();
         return await page.RevealedTokenField().InputValueAsync();
     }
 

@@ -23,7 +23,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await Expect(page.GetByText("Good practice: one token per machine or CI job")).ToContainTextAsync("never commit a token");
 
         var token = await page.IssueTokenAsync("laptop", "30");
-        Assert.Matches(ServedApplication.TokenPattern(), token);
+        AssertIsToken(token);
         var reveal = page.RevealBox();
         await Expect(reveal).ToContainTextAsync(RevealText);
         await Expect(reveal).ToHaveAttributeAsync("aria-live", "polite");
@@ -35,11 +35,11 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await copy.ClickAsync();
         await Expect(reveal.GetByText("Copied the token.")).ToBeVisibleAsync();
         await Expect(reveal.GetByRole(AriaRole.Button, new() { Name = "✓ Copied" })).ToBeVisibleAsync();
-        Assert.Equal(token, await page.ClipboardAsync());
+        AssertSecretEqual(token, await page.ClipboardAsync(), "The clipboard");
 
         await reveal.GetByRole(AriaRole.Button, new() { Name = "📋 Copy as export PFNSTUDIO_TOKEN=…" }).ClickAsync();
         await Expect(reveal.GetByText("Copied the export line.")).ToBeVisibleAsync();
-        Assert.Equal($"export PFNSTUDIO_TOKEN=\"{token}\"", await page.ClipboardAsync());
+        AssertSecretEqual($"export PFNSTUDIO_TOKEN=\"{token}\"", await page.ClipboardAsync(), "The clipboard");
         await Expect(copy).ToBeVisibleAsync(); // "Copied" lasts a moment, then the label comes back.
 
         var row = await page.ActiveRows().AllAsync();
@@ -54,7 +54,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Active tokens" })).ToBeVisibleAsync();
         await Expect(page.RevealBox()).ToHaveCountAsync(0);
-        Assert.DoesNotContain(token, await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.False((await page.ContentAsync()).Contains(token, StringComparison.Ordinal), "The page still holds the plaintext token.");
         await Expect(page.ActiveRows()).ToHaveCountAsync(1);
         served.AssertNoConsoleErrors();
     }
@@ -115,7 +115,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         }
 
         await Expect(page.GetByText("The token's value is no longer shown.")).ToBeVisibleAsync();
-        Assert.DoesNotContain(token, await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.False((await page.ContentAsync()).Contains(token, StringComparison.Ordinal), "The page still holds the plaintext token.");
         served.AssertNoConsoleErrors();
     }
 
@@ -212,7 +212,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.RevealBox()).ToContainTextAsync(RevealText);
         var token = await page.RevealedTokenField().InputValueAsync();
-        Assert.Matches(ServedApplication.TokenPattern(), token);
+        AssertIsToken(token);
 
         // Focus lands on the news; Tab reaches the token, then the copy buttons.
         Assert.Equal($"h2:{RevealText}", await FocusedAsync(page));
@@ -222,11 +222,11 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         Assert.Equal("button:📋 Copy", await FocusedAsync(page));
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.GetByText("Copied the token.")).ToBeVisibleAsync();
-        Assert.Equal(token, await page.ClipboardAsync());
+        AssertSecretEqual(token, await page.ClipboardAsync(), "The clipboard");
         await page.Keyboard.PressAsync("Tab");
         await page.Keyboard.PressAsync("Space");
         await Expect(page.GetByText("Copied the export line.")).ToBeVisibleAsync();
-        Assert.Equal($"export PFNSTUDIO_TOKEN=\"{token}\"", await page.ClipboardAsync());
+        AssertSecretEqual($"export PFNSTUDIO_TOKEN=\"{token}\"", await page.ClipboardAsync(), "The clipboard");
         served.AssertNoConsoleErrors();
     }
 
@@ -296,8 +296,8 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await page.RevealBox().GetByRole(AriaRole.Button, new() { Name = "📋 Copy", Exact = true }).ClickAsync();
         await Expect(page.GetByText("Copying was blocked: the token is selected, press Ctrl+C.")).ToBeVisibleAsync();
         await Expect(page.RevealedTokenField()).ToBeFocusedAsync();
-        Assert.Equal(token, await page.EvaluateAsync<string>(
-            "() => { const e = document.activeElement; return e.value.substring(e.selectionStart, e.selectionEnd); }"));
+        AssertSecretEqual(token, await page.EvaluateAsync<string>(
+            "() => { const e = document.activeElement; return e.value.substring(e.selectionStart, e.selectionEnd); }"), "The selection");
         served.AssertNoConsoleErrors();
     }
 
@@ -358,9 +358,16 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         Assert.Contains(served.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.Ordinal));
     }
 
+    // Secrets are compared without echoing them into test output, even throwaway ones.
+    private static void AssertIsToken(string value) =>
+        Assert.True(ServedApplication.TokenPattern().IsMatch(value), $"The revealed value ({value.Length} characters) is not pfnstudio_pat_ + 32 base62 characters.");
+
+    private static void AssertSecretEqual(string expected, string? actual, string what) =>
+        Assert.True(expected == actual, $"{what} holds {actual?.Length ?? 0} characters that are not the expected {expected.Length}.");
+
     private static async Task AssertNoPlaintextAsync(IPage page, string token)
     {
-        Assert.DoesNotContain(token, await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.False((await page.ContentAsync()).Contains(token, StringComparison.Ordinal), "The page still holds the plaintext token.");
         Assert.Equal(0, await page.EvaluateAsync<int>(
             "t => [...document.querySelectorAll('input, textarea')].filter(e => e.value.includes(t)).length", token));
         await Expect(page.RevealBox()).ToHaveCountAsync(0);

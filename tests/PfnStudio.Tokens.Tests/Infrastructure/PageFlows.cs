@@ -27,5 +27,5 @@ public static class PageFlows
 
     /// <summary>The plaintext shown in the reveal box, or null when there is none.</summary>
     public static string? RevealedToken(this BrowserSession.Page page) =>
-        page.Document.QuerySelector(".reveal input#issued-token")?.GetAttribute("value");
+        page.Document.QuerySelector(".reveal #issued-token")?.TextContent;
 }

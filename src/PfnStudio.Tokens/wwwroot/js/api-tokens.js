@@ -1,38 +1,84 @@
-// API tokens page: copy buttons and revoke confirmation. Served from wwwroot (CSP: no inline script).
+// API tokens page: reveal box focus and clean-up, copy buttons, expiry hint, revoke confirmation.
+// Served from wwwroot: the Content-Security-Policy allows no inline script.
 (function () {
   "use strict";
 
-  function announce(button, text) {
-    var status = button.parentElement.querySelector(".copied");
+  // After a refused form, keyboards and screen readers start at the first field with a message.
+  var invalid = document.querySelector(".issue-form [aria-invalid=true]");
+  if (invalid) { invalid.focus(); }
+
+  var reveal = document.querySelector("[data-reveal]");
+  if (reveal) {
+    // Screen readers and keyboards land on the news first; Tab then reaches the token and the copy buttons.
+    var title = reveal.querySelector("#reveal-title");
+    if (title) { title.focus(); }
+
+    // The reveal came from a POST. Turn this history entry into a plain GET of the page, so that Reload,
+    // and Back from elsewhere, fetch the list again (no plaintext, no "Confirm form resubmission").
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname);
+    }
+
+    // Leaving the page drops the plaintext, so a back/forward cache restore cannot show it again.
+    window.addEventListener("pagehide", function () {
+      var field = reveal.querySelector(".token-value");
+      if (field) { field.value = ""; field.textContent = ""; }
+      reveal.replaceChildren();
+      var gone = document.createElement("p");
+      gone.className = "reveal-title";
+      gone.textContent = "The token's value is no longer shown. Issue a new token if you did not copy it.";
+      reveal.appendChild(gone);
+    });
+  }
+
+  function flash(button, status, buttonText, statusText) {
     var original = button.dataset.label || button.textContent;
     button.dataset.label = original;
-    button.textContent = text;
-    if (status) { status.textContent = text; }
-    window.setTimeout(function () {
+    button.textContent = buttonText;
+    if (status) { status.textContent = statusText; }
+    window.clearTimeout(Number(button.dataset.timer || 0));
+    button.dataset.timer = String(window.setTimeout(function () {
       button.textContent = original;
       if (status) { status.textContent = ""; }
-    }, 2000);
+    }, 2000));
   }
 
   document.querySelectorAll("[data-copy-from]").forEach(function (button) {
     button.addEventListener("click", function () {
       var field = document.getElementById(button.dataset.copyFrom);
       if (!field) { return; }
-      var text = button.dataset.copyFormat === "export"
-        ? 'export PFNSTUDIO_TOKEN="' + field.value + '"'
-        : field.value;
+      var status = button.parentElement.querySelector("[data-copy-status]");
+      var exportLine = button.dataset.copyFormat === "export";
+      var text = exportLine ? 'export PFNSTUDIO_TOKEN="' + field.value + '"' : field.value;
       var fallback = function () {
-        // Clipboard refused (permissions, insecure context): select the value so Ctrl+C works.
+        // Clipboard refused (permission, insecure context): select the token so Ctrl+C copies it.
         field.focus();
         field.select();
-        announce(button, "Press Ctrl+C to copy");
+        if (status) { status.textContent = "Copying was blocked: the token is selected, press Ctrl+C."; }
       };
       if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(text).then(function () { announce(button, "Copied"); }, fallback);
+        navigator.clipboard.writeText(text).then(function () {
+          flash(button, status, "✓ Copied", exportLine ? "Copied the export line." : "Copied the token.");
+        }, fallback);
       } else {
         fallback();
       }
     });
+  });
+
+  // A hint beside "Expires in (days)" when the expiry is long.
+  document.querySelectorAll("input[data-long-expiry-days]").forEach(function (input) {
+    var hint = document.getElementById("expiry-hint");
+    if (!hint) { return; }
+    var limit = Number(input.dataset.longExpiryDays);
+    var update = function () {
+      var days = Number(input.value);
+      var long = input.value !== "" && days > limit;
+      hint.textContent = long ? hint.dataset.longText : hint.dataset.shortText;
+      hint.classList.toggle("warn", long);
+    };
+    input.addEventListener("input", update);
+    update();
   });
 
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {

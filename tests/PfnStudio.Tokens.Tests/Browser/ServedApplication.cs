@@ -1,4 +1,8 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using PfnStudio.Tokens.Tests.Infrastructure;
 
@@ -67,10 +71,14 @@ public sealed partial class ServedApplication : IAsyncDisposable
     public static async Task<ServedApplication> StartAsync(Chromium chromium, bool grantClipboard = true, bool backForwardCache = false)
     {
         var browser = backForwardCache ? await chromium.BrowserWithBackForwardCacheAsync() : await chromium.BrowserAsync();
-        var app = new TokensApplication();
+        // Kestrel serves plain http on loopback here, so the host runs as Development (cookies not Secure-only);
+        // the production cookie and HTTPS posture is covered over TestServer in SecurityHeaderTests.
+        var app = new TokensApplication { Environment = "Development" };
         app.UseKestrel(0);
         app.StartServer();
-        var baseUrl = app.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        app.ClientOptions.BaseAddress = new Uri(address);
+        var baseUrl = address.TrimEnd('/');
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl,

@@ -32,6 +32,9 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
     /// <summary>Extra configuration, applied last (e.g. <c>["Accounts:RequireConfirmedEmail"] = "true"</c>).</summary>
     public Dictionary<string, string> Settings { get; init; } = [];
 
+    /// <summary>The host environment; "Testing" behaves as production (Secure cookies, HTTPS redirection, HSTS).</summary>
+    public string Environment { get; init; } = "Testing";
+
     /// <summary>Keep OWASP's Argon2 defaults instead of the fast test cost.</summary>
     public bool ProductionArgon2 { get; init; }
 
@@ -40,7 +43,7 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(Environment);
         builder.UseSetting("ConnectionStrings:Sqlite", $"Data Source={DatabasePath}");
         if (!ProductionArgon2)
         {

@@ -52,7 +52,7 @@ public sealed class ExpiryTests
         var page = await browser.GetAsync("/api-tokens");
 
         Assert.Equal(["long"], page.Texts("section.card table.tokens td.name"));
-        Assert.Contains("expires soon", page.Text("section.card table.tokens"));
+        Assert.Contains("expires in 6 days", page.Text("section.card table.tokens"));
         Assert.Equal(["short"], page.Texts("details.ended td.name"));
         Assert.Contains("Expired 2026-11-30", page.Text("details.ended"));
 

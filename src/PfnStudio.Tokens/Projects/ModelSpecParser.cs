@@ -34,12 +34,23 @@ public static class ModelSpecParser
 
     private static readonly string[] Fields = ["name", "prior", "kernel", "lengthscale", "outputscale", "noise"];
 
+    /// <summary>Deepest nesting of mappings and sequences accepted (a model spec needs 1).</summary>
+    public const int MaxDepth = 8;
+
     /// <summary>Parses <paramref name="yaml"/>; exactly one of the results is set.</summary>
     public static (ParsedModelSpec? Spec, ModelSpecError? Error) Parse(string yaml)
     {
         var stream = new YamlStream();
         try
         {
+            // The representation model is built recursively: a document of thousands of nested brackets
+            // would overflow the stack and end the process. The event parser is not recursive, so the
+            // depth is checked with it first.
+            if (TooDeep(yaml) is { } deep)
+            {
+                return Fail("yaml", deep, $"nests more than {MaxDepth} levels deep; a model spec is a flat mapping");
+            }
+
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException ex)
@@ -117,6 +128,31 @@ public static class ModelSpecParser
         }
 
         return (new ParsedModelSpec(name, prior, Line(values["prior"]), kernel, numbers["lengthscale"], numbers["outputscale"], numbers["noise"]), null);
+    }
+
+    // The line where nesting first exceeds MaxDepth, or null.
+    private static int? TooDeep(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxDepth)
+                    {
+                        return (int)Math.Max(1, parser.Current.Start.Line);
+                    }
+
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+
+        return null;
     }
 
     private static int Line(YamlNode node) => (int)Math.Max(1, node.Start.Line);

@@ -186,6 +186,19 @@ public sealed class PriorAndModelTests
     }
 
     [Fact]
+    public async Task DeeplyNestedYamlIs400AndDoesNotOverflowTheStack()
+    {
+        await using var app = new TokensApplication();
+        var (_, api) = await app.CreateMemberWithTokenAsync("ada@example.com");
+
+        using var response = await api.PushModelAsync(DemoProject, "name: m\nprior: " + new string('[', 60_000));
+
+        Assert.Equal("Line 2, field yaml: nests more than 8 levels deep; a model spec is a flat mapping.", await response.AssertInvalidAsync("yaml"));
+        using var me = await api.GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+    }
+
+    [Fact]
     public async Task AModelSpecOver64KibIs413()
     {
         await using var app = new TokensApplication();

@@ -104,6 +104,13 @@ public static partial class PredictApi
         {
             return await FailedAsync(db, run, ex.Message, started, time);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller went away mid-computation; the run is still recorded, then the request ends.
+            run.Status = RunStatuses.Failed;
+            await RecordAsync(db, run, "The client closed the connection before the prediction finished.", started, time);
+            throw;
+        }
 
         if (!prediction.Mean.All(double.IsFinite) || !prediction.Variance.All(double.IsFinite))
         {

@@ -105,6 +105,32 @@ public sealed class PredictTests
         Assert.All(variance, v => Assert.True(v >= 0, $"variance {v} < 0"));
     }
 
+    [Fact]
+    public async Task ASingularKernelMatrixIsFactorisedWithJitterAndAnswered()
+    {
+        await using var app = new TokensApplication();
+        var (_, api) = await app.CreateMemberWithTokenAsync("ada@example.com");
+
+        // Noise 1e-300 vanishes next to 1 in double precision, so two identical context points make
+        // K = [[1, 1], [1, 1]] exactly singular: only the jitter retry lets the Cholesky factorisation succeed.
+        using (var pushed = await api.PushModelAsync(DemoProject, "name: singular\nprior: gp\nkernel: rbf\nlengthscale: 1\noutputscale: 1\nnoise: 1e-300\n"))
+        {
+            Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
+        }
+
+        using var response = await api.PredictRawAsync(DemoProject,
+            """{"model": "singular", "context": {"x": [[0], [0]], "y": [1, 3]}, "query": {"x": [[0], [5]]}}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.JsonAsync();
+        var mean = body.GetProperty("mean").Doubles();
+
+        // Two observations of one point average out; far away the prior mean 0 returns.
+        Assert.Equal(2, mean[0], 1e-6);
+        Assert.Equal(0, mean[1], 1e-4);
+        Assert.All(body.GetProperty("variance").Doubles(), v => Assert.True(v >= 0));
+    }
+
     [Theory]
     [InlineData("not json", "body")]
     [InlineData("[1, 2]", "body")]

@@ -3,6 +3,8 @@ using PfnStudio.Tokens.Api;
 using PfnStudio.Tokens.Authentication;
 using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Hosting;
+using PfnStudio.Tokens.Operations;
+using PfnStudio.Tokens.Organizations;
 using PfnStudio.Tokens.Tokens;
 
 try
@@ -10,19 +12,27 @@ try
     var builder = WebApplication.CreateBuilder(args);
 
     builder.AddLogging();
+    builder.AddOperatorCommandLine(args);
     builder.AddTokensData();
     builder.AddAccounts();
     builder.Services.AddPersonalAccessTokens();
+    builder.Services.AddOrganizations();
     builder.Services.AddAuthentication().AddPersonalAccessToken();
     builder.Services.AddAuthorizationBuilder().AddPersonalAccessTokenPolicy();
     builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/ApiTokens"));
     builder.Services.AddProblemDetails();
+    builder.Services.AddApiDocument();
 
     var app = builder.Build();
 
     // Validate options now, so a bad setting is one line from the catch below, not a host stack trace.
     app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
     await app.MigrateDatabaseAsync();
+    await app.EnsureDefaultOrganizationAsync();
+    if (OperatorCommandLine.IsCommand(args))
+    {
+        return await app.RunOperatorCommandAsync(args);
+    }
 
     app.UseExceptionHandler();
     if (!app.Environment.IsDevelopment())
@@ -41,6 +51,8 @@ try
 
     app.MapRazorPages();
     app.MapMeApi();
+    app.MapProjectApi();
+    app.MapApiDocument();
     app.MapHealthChecks("/healthz");
 
     await app.RunAsync();

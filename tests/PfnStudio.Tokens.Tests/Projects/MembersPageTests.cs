@@ -115,7 +115,7 @@ public sealed class MembersPageTests
     {
         await using var app = new TokensApplication();
         await using var solo = app.WithWebHostBuilder(b => b.UseSetting("Organizations:JoinDefaultOnSignUp", "false"));
-        using var browser = new BrowserSession(solo.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true }));
+        using var browser = new BrowserSession(solo.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = app.ClientOptions.BaseAddress, HandleCookies = true }));
         await browser.SignUpAsync("founder@example.com");
 
         var list = await browser.GetAsync("/organizations");

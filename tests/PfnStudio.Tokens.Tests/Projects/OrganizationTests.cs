@@ -56,7 +56,7 @@ public sealed class OrganizationTests
     {
         await using var app = new TokensApplication();
         await using var off = app.WithWebHostBuilder(b => b.UseSetting("Organizations:JoinDefaultOnSignUp", "false"));
-        using var browser = new BrowserSession(off.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true }));
+        using var browser = new BrowserSession(off.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = app.ClientOptions.BaseAddress, HandleCookies = true }));
 
         Assert.Equal(HttpStatusCode.OK, (await browser.SignUpAsync("solo@example.com")).Status);
 

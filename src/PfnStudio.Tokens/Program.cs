@@ -3,6 +3,7 @@ using PfnStudio.Tokens.Api;
 using PfnStudio.Tokens.Authentication;
 using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Hosting;
+using PfnStudio.Tokens.Organizations;
 using PfnStudio.Tokens.Tokens;
 
 try
@@ -13,6 +14,7 @@ try
     builder.AddTokensData();
     builder.AddAccounts();
     builder.Services.AddPersonalAccessTokens();
+    builder.Services.AddOrganizations();
     builder.Services.AddAuthentication().AddPersonalAccessToken();
     builder.Services.AddAuthorizationBuilder().AddPersonalAccessTokenPolicy();
     builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/ApiTokens"));
@@ -21,6 +23,7 @@ try
     var app = builder.Build();
 
     await app.MigrateDatabaseAsync();
+    await app.EnsureDefaultOrganizationAsync();
 
     app.UseExceptionHandler();
     app.UseStatusCodePages();

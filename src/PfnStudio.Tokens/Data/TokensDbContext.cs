@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace PfnStudio.Tokens.Data;
 
 /// <summary>
-/// The service's store: Identity's tables and the personal access tokens.
+/// The service's store: Identity's tables, the personal access tokens, organizations and their projects.
 /// Migrations live in <c>Data/Migrations</c>; add one with
 /// <c>dotnet ef migrations add NAME --project src/PfnStudio.Tokens --output-dir Data/Migrations</c>.
 /// </summary>
@@ -14,6 +14,24 @@ public sealed class TokensDbContext(DbContextOptions<TokensDbContext> options)
 {
     /// <summary>Every personal access token, active and ended.</summary>
     public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
+
+    /// <summary>Organizations.</summary>
+    public DbSet<Organization> Organizations => Set<Organization>();
+
+    /// <summary>Who belongs to which organization, with which role.</summary>
+    public DbSet<Membership> Memberships => Set<Membership>();
+
+    /// <summary>Projects, each in one organization.</summary>
+    public DbSet<Project> Projects => Set<Project>();
+
+    /// <summary>Every version of every pushed prior.</summary>
+    public DbSet<Prior> Priors => Set<Prior>();
+
+    /// <summary>Every version of every pushed model spec.</summary>
+    public DbSet<ModelSpec> ModelSpecs => Set<ModelSpec>();
+
+    /// <summary>Every Predict call.</summary>
+    public DbSet<Run> Runs => Set<Run>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder builder)

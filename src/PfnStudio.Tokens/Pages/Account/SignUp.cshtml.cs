@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using PfnStudio.Tokens.Accounts;
 using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Organizations;
 
 namespace PfnStudio.Tokens.Pages.Account;
 
@@ -16,6 +17,7 @@ public sealed partial class SignUpModel(
     UserManager<ApplicationUser> users,
     SignInManager<ApplicationUser> signIn,
     IOptions<AccountOptions> accounts,
+    OrganizationService organizations,
     ILogger<SignUpModel> logger) : PageModel
 {
     /// <summary>The form.</summary>
@@ -70,6 +72,8 @@ public sealed partial class SignUpModel(
 
             return Page();
         }
+
+        await organizations.JoinDefaultOnSignUpAsync(user.Id);
 
         if (accounts.Value.RequireConfirmedEmail)
         {

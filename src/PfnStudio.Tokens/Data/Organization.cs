@@ -1,0 +1,32 @@
+namespace PfnStudio.Tokens.Data;
+
+/// <summary>
+/// An organization: a group of people (memberships) that owns projects. Its <see cref="Slug"/> is unique in
+/// the installation. Instants are UTC.
+/// </summary>
+public sealed class Organization
+{
+    /// <summary>Maximum length of <see cref="Slug"/>.</summary>
+    public const int SlugMaxLength = 64;
+
+    /// <summary>Maximum length of <see cref="Name"/>.</summary>
+    public const int NameMaxLength = 100;
+
+    /// <summary>Identifier.</summary>
+    public Guid Id { get; set; }
+
+    /// <summary>URL-safe unique name: lower-case letters, digits and single hyphens, e.g. <c>pfnstudio</c>.</summary>
+    public required string Slug { get; set; }
+
+    /// <summary>Display name.</summary>
+    public required string Name { get; set; }
+
+    /// <summary>When it was created (UTC).</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Its members.</summary>
+    public ICollection<Membership> Memberships { get; } = [];
+
+    /// <summary>Its projects.</summary>
+    public ICollection<Project> Projects { get; } = [];
+}

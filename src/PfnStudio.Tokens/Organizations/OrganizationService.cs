@@ -1,0 +1,467 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Tokens;
+
+namespace PfnStudio.Tokens.Organizations;
+
+/// <summary>
+/// Organizations, memberships and projects: the rules once, for the members page and the operator command
+/// line. An acting user id of <see langword="null"/> is the operator (the host's command line), who may do
+/// anything; otherwise owners and admins manage members and projects, and only owners grant, take away or
+/// remove ownership. An organization always keeps at least one owner.
+/// </summary>
+public sealed partial class OrganizationService(
+    TokensDbContext db,
+    PersonalAccessTokenService tokens,
+    TimeProvider time,
+    IOptions<OrganizationOptions> options,
+    ILogger<OrganizationService> logger)
+{
+    /// <summary>Rule for organization and project slugs, as people read it.</summary>
+    public const string SlugRule =
+        "1–64 characters: lower-case letters, digits and hyphens, starting and ending with a letter or digit";
+
+    /// <summary>
+    /// Creates the default organization (<c>pfnstudio</c>) and its project (<c>pfnstudio-demo</c>) when missing.
+    /// Safe to call on every start and from several hosts at once.
+    /// </summary>
+    public async Task EnsureDefaultsAsync(CancellationToken cancellationToken = default)
+    {
+        var organization = await db.Organizations
+            .FirstOrDefaultAsync(o => o.Slug == OrganizationOptions.DefaultOrganizationSlug, cancellationToken);
+        if (organization is null)
+        {
+            organization = new Organization
+            {
+                Id = Guid.NewGuid(),
+                Slug = OrganizationOptions.DefaultOrganizationSlug,
+                Name = "PFN Studio",
+                CreatedAt = time.GetUtcNow(),
+            };
+            db.Organizations.Add(organization);
+            if (!await TrySaveAsync(cancellationToken))
+            {
+                // Another host created it first.
+                organization = await db.Organizations.FirstAsync(o => o.Slug == OrganizationOptions.DefaultOrganizationSlug, cancellationToken);
+            }
+        }
+
+        if (!await db.Projects.AnyAsync(p => p.Slug == OrganizationOptions.DefaultProjectSlug, cancellationToken))
+        {
+            db.Projects.Add(new Project
+            {
+                Id = Guid.NewGuid(),
+                OrganizationId = organization.Id,
+                Slug = OrganizationOptions.DefaultProjectSlug,
+                CreatedAt = time.GetUtcNow(),
+            });
+            await TrySaveAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Adds a newly created account to the default organization when <see cref="OrganizationOptions.JoinDefaultOnSignUp"/>
+    /// is on: as owner when the organization has no members yet, else as member.
+    /// </summary>
+    /// <returns>The role given, or <see langword="null"/> when the setting is off or there is no default organization.</returns>
+    public async Task<OrganizationRole?> JoinDefaultOnSignUpAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        if (!options.Value.JoinDefaultOnSignUp)
+        {
+            return null;
+        }
+
+        var organization = await db.Organizations.AsNoTracking()
+            .FirstOrDefaultAsync(o => o.Slug == OrganizationOptions.DefaultOrganizationSlug, cancellationToken);
+        if (organization is null)
+        {
+            return null;
+        }
+
+        // Two first sign-ups at the same instant could both become owners; both are real people who signed up
+        // first, so that outcome is acceptable and needs no lock.
+        var role = await db.Memberships.AnyAsync(m => m.OrganizationId == organization.Id, cancellationToken)
+            ? OrganizationRole.Member
+            : OrganizationRole.Owner;
+        db.Memberships.Add(new Membership { OrganizationId = organization.Id, UserId = userId, Role = role, CreatedAt = time.GetUtcNow() });
+        if (!await TrySaveAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        OrganizationLog.MemberAdded(logger, organization.Slug, userId, role);
+        return role;
+    }
+
+    /// <summary>Creates an organization owned by <paramref name="ownerUserId"/>.</summary>
+    /// <param name="slug">The slug as typed; trimmed, must follow <see cref="SlugRule"/> and be unused.</param>
+    /// <param name="name">Display name; blank means the slug.</param>
+    /// <param name="ownerUserId">The first owner.</param>
+    /// <param name="cancellationToken">Cancels the store calls.</param>
+    public async Task<OrganizationResult> CreateOrganizationAsync(
+        string? slug, string? name, string ownerUserId, CancellationToken cancellationToken = default)
+    {
+        var trimmed = slug?.Trim() ?? string.Empty;
+        if (!IsValidSlug(trimmed))
+        {
+            return OrganizationResult.Invalid($"The organization slug must be {SlugRule}.");
+        }
+
+        var displayName = string.IsNullOrWhiteSpace(name) ? trimmed : name.Trim();
+        if (displayName.Length > Organization.NameMaxLength || displayName.Any(char.IsControl))
+        {
+            return OrganizationResult.Invalid($"The organization name must be at most {Organization.NameMaxLength} characters, without control characters.");
+        }
+
+        if (await db.Organizations.AnyAsync(o => o.Slug == trimmed, cancellationToken))
+        {
+            return OrganizationResult.Invalid($"An organization \"{trimmed}\" already exists; choose another slug.");
+        }
+
+        var organization = new Organization { Id = Guid.NewGuid(), Slug = trimmed, Name = displayName, CreatedAt = time.GetUtcNow() };
+        db.Organizations.Add(organization);
+        db.Memberships.Add(new Membership
+        {
+            OrganizationId = organization.Id,
+            UserId = ownerUserId,
+            Role = OrganizationRole.Owner,
+            CreatedAt = organization.CreatedAt,
+        });
+        if (!await TrySaveAsync(cancellationToken))
+        {
+            return OrganizationResult.Invalid($"An organization \"{trimmed}\" already exists; choose another slug.");
+        }
+
+        OrganizationLog.OrganizationCreated(logger, trimmed, ownerUserId);
+        return OrganizationResult.Done($"Organization \"{trimmed}\" created.");
+    }
+
+    /// <summary>Adds the account with e-mail <paramref name="email"/> to the organization.</summary>
+    /// <param name="organizationSlug">The organization.</param>
+    /// <param name="actingUserId">Who asks (an owner or admin), or <see langword="null"/> for the operator.</param>
+    /// <param name="email">The new member's e-mail address (case-insensitive).</param>
+    /// <param name="role">The role to give; <see cref="OrganizationRole.Owner"/> only by an owner or the operator.</param>
+    /// <param name="cancellationToken">Cancels the store calls.</param>
+    public async Task<OrganizationResult> AddMemberAsync(
+        string organizationSlug, string? actingUserId, string? email, OrganizationRole role, CancellationToken cancellationToken = default)
+    {
+        var (organization, actingRole) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
+        if (organization is null)
+        {
+            return OrganizationResult.NotFound(organizationSlug);
+        }
+
+        if (role == OrganizationRole.Owner && actingRole != OrganizationRole.Owner)
+        {
+            return OrganizationResult.Invalid("Only an owner can make someone an owner.");
+        }
+
+        var userId = await FindUserIdByEmailAsync(email, cancellationToken);
+        if (userId is null)
+        {
+            return OrganizationResult.Invalid($"No account has the email address \"{email?.Trim()}\". They must sign up first.");
+        }
+
+        if (await db.Memberships.AnyAsync(m => m.OrganizationId == organization.Id && m.UserId == userId, cancellationToken))
+        {
+            return OrganizationResult.Invalid($"{email!.Trim()} is already a member of \"{organization.Slug}\".");
+        }
+
+        db.Memberships.Add(new Membership { OrganizationId = organization.Id, UserId = userId, Role = role, CreatedAt = time.GetUtcNow() });
+        if (!await TrySaveAsync(cancellationToken))
+        {
+            return OrganizationResult.Invalid($"{email!.Trim()} is already a member of \"{organization.Slug}\".");
+        }
+
+        OrganizationLog.MemberAdded(logger, organization.Slug, userId, role);
+        return OrganizationResult.Done($"{email!.Trim()} added to \"{organization.Slug}\" as {RoleName(role)}.");
+    }
+
+    /// <summary>Changes a member's role. The last owner cannot be demoted; ownership moves only by an owner's hand.</summary>
+    public async Task<OrganizationResult> ChangeRoleAsync(
+        string organizationSlug, string? actingUserId, string memberUserId, OrganizationRole role, CancellationToken cancellationToken = default)
+    {
+        var (organization, actingRole) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
+        if (organization is null)
+        {
+            return OrganizationResult.NotFound(organizationSlug);
+        }
+
+        var membership = await db.Memberships.Include(m => m.User)
+            .FirstOrDefaultAsync(m => m.OrganizationId == organization.Id && m.UserId == memberUserId, cancellationToken);
+        if (membership is null)
+        {
+            return OrganizationResult.Invalid("That person is not a member of this organization.");
+        }
+
+        if ((role == OrganizationRole.Owner || membership.Role == OrganizationRole.Owner) && actingRole != OrganizationRole.Owner)
+        {
+            return OrganizationResult.Invalid("Only an owner can grant or take away ownership.");
+        }
+
+        if (membership.Role == OrganizationRole.Owner && role != OrganizationRole.Owner
+            && !await HasAnotherOwnerAsync(organization.Id, memberUserId, cancellationToken))
+        {
+            return OrganizationResult.Invalid("An organization needs at least one owner; make someone else an owner first.");
+        }
+
+        membership.Role = role;
+        await db.SaveChangesAsync(cancellationToken);
+        OrganizationLog.RoleChanged(logger, organization.Slug, memberUserId, role);
+        return OrganizationResult.Done($"{membership.User?.Email} is now {RoleName(role)} of \"{organization.Slug}\".");
+    }
+
+    /// <summary>
+    /// Removes a member and, in the same transaction, revokes every active personal access token they hold,
+    /// so nothing they automated keeps acting in the organization after they leave.
+    /// </summary>
+    public async Task<OrganizationResult> RemoveMemberAsync(
+        string organizationSlug, string? actingUserId, string memberUserId, CancellationToken cancellationToken = default)
+    {
+        var (organization, actingRole) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
+        if (organization is null)
+        {
+            return OrganizationResult.NotFound(organizationSlug);
+        }
+
+        var membership = await db.Memberships.AsNoTracking().Include(m => m.User)
+            .FirstOrDefaultAsync(m => m.OrganizationId == organization.Id && m.UserId == memberUserId, cancellationToken);
+        if (membership is null)
+        {
+            return OrganizationResult.Invalid("That person is not a member of this organization.");
+        }
+
+        if (membership.Role == OrganizationRole.Owner && actingRole != OrganizationRole.Owner)
+        {
+            return OrganizationResult.Invalid("Only an owner can remove an owner.");
+        }
+
+        if (membership.Role == OrganizationRole.Owner && !await HasAnotherOwnerAsync(organization.Id, memberUserId, cancellationToken))
+        {
+            return OrganizationResult.Invalid("An organization needs at least one owner; make someone else an owner first.");
+        }
+
+        // One transaction: either they are gone and their tokens are revoked, or nothing changed. The token
+        // service shares this scope's DbContext, so its revokes run inside the transaction.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Memberships
+            .Where(m => m.OrganizationId == organization.Id && m.UserId == memberUserId)
+            .ExecuteDeleteAsync(cancellationToken);
+        var active = (await tokens.ListAsync(memberUserId, cancellationToken)).Active;
+        var revoked = 0;
+        foreach (var token in active)
+        {
+            if (await tokens.RevokeAsync(memberUserId, token.Id, cancellationToken) is not null)
+            {
+                revoked++;
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        OrganizationLog.MemberRemoved(logger, organization.Slug, memberUserId, revoked);
+        return OrganizationResult.Done(
+            $"{membership.User?.Email} removed from \"{organization.Slug}\"; {revoked} token{(revoked == 1 ? "" : "s")} revoked.");
+    }
+
+    /// <summary>Revokes one active token of a member, on behalf of an owner or admin of the organization.</summary>
+    public async Task<OrganizationResult> RevokeMemberTokenAsync(
+        string organizationSlug, string actingUserId, string memberUserId, Guid tokenId, CancellationToken cancellationToken = default)
+    {
+        var (organization, actingRole) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
+        if (organization is null)
+        {
+            return OrganizationResult.NotFound(organizationSlug);
+        }
+
+        var memberRole = await db.Memberships.AsNoTracking()
+            .Where(m => m.OrganizationId == organization.Id && m.UserId == memberUserId)
+            .Select(m => (OrganizationRole?)m.Role)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (memberRole is null)
+        {
+            return OrganizationResult.Invalid("That person is not a member of this organization.");
+        }
+
+        if (memberRole == OrganizationRole.Owner && actingRole != OrganizationRole.Owner && memberUserId != actingUserId)
+        {
+            return OrganizationResult.Invalid("Only an owner can revoke an owner's tokens.");
+        }
+
+        var name = await tokens.RevokeAsync(memberUserId, tokenId, cancellationToken);
+        return name is null
+            ? OrganizationResult.Invalid("Token not found. It may already have been revoked.")
+            : OrganizationResult.Done($"Token \u201c{name}\u201d revoked. Anything still using it now gets 401.");
+    }
+
+    /// <summary>Creates a project in the organization; project slugs are unique in the whole installation.</summary>
+    public async Task<OrganizationResult> CreateProjectAsync(
+        string organizationSlug, string? actingUserId, string? projectSlug, CancellationToken cancellationToken = default)
+    {
+        var (organization, _) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
+        if (organization is null)
+        {
+            return OrganizationResult.NotFound(organizationSlug);
+        }
+
+        var slug = projectSlug?.Trim() ?? string.Empty;
+        if (!IsValidSlug(slug))
+        {
+            return OrganizationResult.Invalid($"The project slug must be {SlugRule}.");
+        }
+
+        // Unique across organizations (API paths name the project alone), so the message cannot say whose it is.
+        if (await db.Projects.AnyAsync(p => p.Slug == slug, cancellationToken))
+        {
+            return OrganizationResult.Invalid($"The project slug \"{slug}\" is taken; choose another.");
+        }
+
+        db.Projects.Add(new Project { Id = Guid.NewGuid(), OrganizationId = organization.Id, Slug = slug, CreatedAt = time.GetUtcNow() });
+        if (!await TrySaveAsync(cancellationToken))
+        {
+            return OrganizationResult.Invalid($"The project slug \"{slug}\" is taken; choose another.");
+        }
+
+        OrganizationLog.ProjectCreated(logger, organization.Slug, slug);
+        return OrganizationResult.Done($"Project \"{slug}\" created in \"{organization.Slug}\".");
+    }
+
+    /// <summary>The organizations <paramref name="userId"/> belongs to, alphabetical by slug.</summary>
+    public async Task<IReadOnlyList<OrganizationSummary>> ListForUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var rows = await db.Memberships.AsNoTracking()
+            .Where(m => m.UserId == userId)
+            .Select(m => new { m.Organization!.Slug, m.Organization.Name, m.Role, Projects = m.Organization.Projects.Select(p => p.Slug).ToList() })
+            .ToListAsync(cancellationToken);
+        return rows
+            .OrderBy(r => r.Slug, StringComparer.Ordinal)
+            .Select(r => new OrganizationSummary(r.Slug, r.Name, r.Role, r.Projects.Order(StringComparer.Ordinal).ToList()))
+            .ToList();
+    }
+
+    /// <summary>
+    /// The organization's members (by e-mail) with each one's active tokens, for an owner or admin;
+    /// <see langword="null"/> when the organization is missing or the user may not manage it.
+    /// </summary>
+    public async Task<IReadOnlyList<MemberSummary>?> ListMembersAsync(
+        string organizationSlug, string actingUserId, CancellationToken cancellationToken = default)
+    {
+        var (organization, _) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
+        if (organization is null)
+        {
+            return null;
+        }
+
+        var members = await db.Memberships.AsNoTracking()
+            .Where(m => m.OrganizationId == organization.Id)
+            .Select(m => new { m.UserId, m.User!.Email, m.Role, m.CreatedAt })
+            .ToListAsync(cancellationToken);
+        var result = new List<MemberSummary>(members.Count);
+        foreach (var member in members.OrderBy(m => m.Email, StringComparer.OrdinalIgnoreCase))
+        {
+            var active = (await tokens.ListAsync(member.UserId, cancellationToken)).Active;
+            result.Add(new MemberSummary(member.UserId, member.Email ?? string.Empty, member.Role, member.CreatedAt, active));
+        }
+
+        return result;
+    }
+
+    /// <summary>The role of <paramref name="userId"/> in the organization, or <see langword="null"/> when not a member or missing.</summary>
+    public Task<OrganizationRole?> GetRoleAsync(string organizationSlug, string userId, CancellationToken cancellationToken = default) =>
+        db.Memberships.AsNoTracking()
+            .Where(m => m.Organization!.Slug == organizationSlug && m.UserId == userId)
+            .Select(m => (OrganizationRole?)m.Role)
+            .FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>Whether <paramref name="slug"/> follows <see cref="SlugRule"/>.</summary>
+    public static bool IsValidSlug(string slug) => SlugPattern().IsMatch(slug);
+
+    /// <summary>The role's lower-case name: <c>owner</c>, <c>admin</c> or <c>member</c>.</summary>
+    public static string RoleName(OrganizationRole role) => role switch
+    {
+        OrganizationRole.Owner => "owner",
+        OrganizationRole.Admin => "admin",
+        _ => "member",
+    };
+
+    /// <summary>Parses <c>owner</c>, <c>admin</c> or <c>member</c> (case-insensitive).</summary>
+    public static bool TryParseRole(string? text, out OrganizationRole role)
+    {
+        switch (text?.Trim().ToUpperInvariant())
+        {
+            case "OWNER":
+                role = OrganizationRole.Owner;
+                return true;
+            case "ADMIN":
+                role = OrganizationRole.Admin;
+                return true;
+            case "MEMBER":
+                role = OrganizationRole.Member;
+                return true;
+            default:
+                role = OrganizationRole.Member;
+                return false;
+        }
+    }
+
+    /// <summary>The user id of the account with this e-mail address, or <see langword="null"/>.</summary>
+    public async Task<string?> FindUserIdByEmailAsync(string? email, CancellationToken cancellationToken = default)
+    {
+        var normalized = email?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(normalized))
+        {
+            return null;
+        }
+
+        return await db.Users.AsNoTracking()
+            .Where(u => u.NormalizedEmail == normalized)
+            .Select(u => u.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    // The organization when the actor may manage it (operator, owner or admin), else null: a member who is
+    // not an admin gets the same answer as a stranger, so the page reveals nothing about who manages what.
+    private async Task<(Organization? Organization, OrganizationRole Role)> FindManageableAsync(
+        string slug, string? actingUserId, CancellationToken cancellationToken)
+    {
+        var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Slug == slug, cancellationToken);
+        if (organization is null)
+        {
+            return (null, OrganizationRole.Member);
+        }
+
+        if (actingUserId is null)
+        {
+            return (organization, OrganizationRole.Owner);
+        }
+
+        var role = await db.Memberships.AsNoTracking()
+            .Where(m => m.OrganizationId == organization.Id && m.UserId == actingUserId)
+            .Select(m => (OrganizationRole?)m.Role)
+            .FirstOrDefaultAsync(cancellationToken);
+        return role is OrganizationRole.Owner or OrganizationRole.Admin ? (organization, role.Value) : (null, OrganizationRole.Member);
+    }
+
+    private Task<bool> HasAnotherOwnerAsync(Guid organizationId, string userId, CancellationToken cancellationToken) =>
+        db.Memberships.AnyAsync(
+            m => m.OrganizationId == organizationId && m.UserId != userId && m.Role == OrganizationRole.Owner, cancellationToken);
+
+    // A unique index lost a race (or the row already exists): the caller re-reads and answers accordingly.
+    private async Task<bool> TrySaveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    private static partial Regex SlugPattern();
+}

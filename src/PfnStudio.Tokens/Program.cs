@@ -19,6 +19,7 @@ try
     builder.Services.AddAuthorizationBuilder().AddPersonalAccessTokenPolicy();
     builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/ApiTokens"));
     builder.Services.AddProblemDetails();
+    builder.Services.AddApiDocument();
 
     var app = builder.Build();
 
@@ -36,6 +37,8 @@ try
 
     app.MapRazorPages();
     app.MapMeApi();
+    app.MapProjectApi();
+    app.MapApiDocument();
     app.MapHealthChecks("/healthz");
 
     await app.RunAsync();

@@ -165,7 +165,10 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
 
         public string? Detail { get; private init; }
 
-        /// <summary>Every field error as <c>field: message</c>, else the detail, else the title.</summary>
+        /// <summary>
+        /// The detail (the project API's detail already names the field and line), else every field error as
+        /// <c>field: message</c> (framework validation bodies have no detail), else the title.
+        /// </summary>
         public string? ValidationMessage { get; private init; }
 
         public static Problem Parse(string body)
@@ -197,7 +200,7 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
                 {
                     Title = title,
                     Detail = detail,
-                    ValidationMessage = errors.Count > 0 ? OneLine(string.Join("; ", errors)) : detail ?? title,
+                    ValidationMessage = detail ?? (errors.Count > 0 ? OneLine(string.Join("; ", errors)) : title),
                 };
             }
             catch (JsonException)

@@ -45,13 +45,18 @@ public static class PfnStudioCli
     }
 
     /// <summary>Builds the command tree bound to <paramref name="context"/>.</summary>
-    internal static RootCommand CreateRootCommand(CliContext context)
+    internal static Command CreateRootCommand(CliContext context)
     {
         var global = new GlobalOptions();
-        var root = new RootCommand(
+        // A named Command rather than RootCommand, whose name is the host process's file name (a test runner's,
+        // or the tool shim's): usage lines always say "pfnstudio".
+        var help = new HelpOption();
+        var root = new Command("pfnstudio",
             "pfnstudio: push priors and model specs to a PFN Studio project, call Predict and list runs, "
             + "authenticated with a personal access token.")
         {
+            help,
+            new VersionOption(),
             global.Token,
             global.Url,
             global.Json,
@@ -63,9 +68,14 @@ public static class PfnStudioCli
             PredictCommand.Create(context, global),
         };
 
-        var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new HelpWithExamplesAction((HelpAction)help.Action!);
-        return root;
+        return HelpWithExamplesAction.WithExamples(
+            root,
+            "export PFNSTUDIO_TOKEN=\"pfnstudio_pat_…\"",
+            "pfnstudio whoami",
+            "pfnstudio push prior ./my-prior.py --project pfnstudio-demo",
+            "pfnstudio push model ./my-model.yaml --project pfnstudio-demo",
+            "pfnstudio runs list --project pfnstudio-demo");
     }
 
     private static string CommandPath(CommandResult result)
@@ -75,7 +85,7 @@ public static class PfnStudioCli
         {
             if (current is CommandResult command)
             {
-                names.Push(command.Parent is null ? "pfnstudio" : command.Command.Name);
+                names.Push(command.Command.Name);
             }
         }
 

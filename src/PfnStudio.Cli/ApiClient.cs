@@ -90,10 +90,10 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
                     $"refused ({status}): {problem.ValidationMessage ?? ErrorDescription(response) ?? response.ReasonPhrase ?? "bad request"}");
             case HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable:
                 var retry = response.Headers.RetryAfter?.Delta is { } delta
-                    ? string.Create(CultureInfo.InvariantCulture, $"; retry in {delta.TotalSeconds:0} s")
-                    : "; retry later";
+                    ? string.Create(CultureInfo.InvariantCulture, $"Retry in {delta.TotalSeconds:0} s.")
+                    : "Retry later.";
                 return new CliFailure(ExitCodes.Busy,
-                    $"server busy ({status}): {problem.Detail ?? problem.Title ?? response.ReasonPhrase}{retry}");
+                    $"server busy ({status}): {EndSentence(problem.Detail ?? problem.Title ?? response.ReasonPhrase ?? "busy")} {retry}");
             default:
                 return new CliFailure(ExitCodes.Failure,
                     $"server error ({status}) from {uri.AbsolutePath}: {problem.Detail ?? problem.Title ?? response.ReasonPhrase}");
@@ -122,13 +122,17 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
             $"warning: this {which} expires at {expiresAt:yyyy-MM-ddTHH:mm:ssZ} (in {Describe(left)}); issue a new one at {connection.IssuePageUrl}"));
     }
 
+    // "6 days 23 hours", "5 hours", "59 minutes": whole units, rounded down, the largest two.
     private static string Describe(TimeSpan left) => left switch
     {
-        { TotalDays: >= 2 } => $"{(int)left.TotalDays} days",
-        { TotalHours: >= 2 } => $"{(int)left.TotalHours} hours",
-        { TotalMinutes: >= 2 } => $"{(int)left.TotalMinutes} minutes",
-        _ => "under 2 minutes",
+        { TotalDays: >= 1 } when left.Hours == 0 => Plural(left.Days, "day"),
+        { TotalDays: >= 1 } => $"{Plural(left.Days, "day")} {Plural(left.Hours, "hour")}",
+        { TotalHours: >= 1 } => Plural(left.Hours, "hour"),
+        _ => Plural(Math.Max(left.Minutes, 1), "minute"),
     };
+
+    private static string Plural(int count, string unit) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {unit}{(count == 1 ? "" : "s")}");
 
     private static string? ErrorDescription(HttpResponseMessage response)
     {

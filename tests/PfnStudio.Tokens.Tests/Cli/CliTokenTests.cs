@@ -205,7 +205,7 @@ public sealed class CliTokenTests
         Assert.Equal("", eightDaysLeft.Error);
         Assert.True(underSevenDaysLeft.ExitCode == 0, underSevenDaysLeft.ToString());
         Assert.Equal(
-            [$"warning: this token {token[..26]}… expires at 2026-12-29T12:00:00Z (in 6 days); issue a new one at http://localhost/api-tokens"],
+            [$"warning: this token {token[..26]}… expires at 2026-12-29T12:00:00Z (in 6 days 23 hours); issue a new one at http://localhost/api-tokens"],
             underSevenDaysLeft.ErrorLines);
         Assert.Equal(
             [$"warning: this token {token[..26]}… expires at 2026-12-29T12:00:00Z (in 59 minutes); issue a new one at http://localhost/api-tokens"],

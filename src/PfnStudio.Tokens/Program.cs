@@ -23,10 +23,18 @@ try
 
     var app = builder.Build();
 
+    // Validate options now, so a bad setting is one line from the catch below, not a host stack trace.
+    app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
     await app.MigrateDatabaseAsync();
     await app.EnsureDefaultOrganizationAsync();
 
     app.UseExceptionHandler();
+    if (!app.Environment.IsDevelopment())
+    {
+        app.UseHsts();
+        app.UseHttpsRedirection();
+    }
+
     app.UseStatusCodePages();
     app.UseSecurityHeaders();
     app.UseRequestLogging();

@@ -12,7 +12,8 @@ public static class AccountExtensions
     /// <summary>
     /// Adds Identity with EF Core stores and its cookie: the sign-in page at <see cref="SignInPath"/>
     /// (with <c>returnUrl</c>), lockout after 5 failures for 5 minutes, passwords of at least 10 characters
-    /// with no composition rules (NIST SP 800-63B prefers length to character classes).
+    /// with no composition rules (NIST SP 800-63B prefers length to character classes). Every cookie is
+    /// HttpOnly, SameSite Lax or Strict, and Secure outside Development.
     /// </summary>
     public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
     {
@@ -35,8 +36,23 @@ public static class AccountExtensions
             .AddEntityFrameworkStores<TokensDbContext>()
             .AddDefaultTokenProviders();
 
+        // Cookies are Secure everywhere but Development, where `dotnet run` serves plain http://localhost:5000.
+        var secure = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        builder.Services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "pfnstudio.antiforgery";
+            options.Cookie.SecurePolicy = secure;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        builder.Services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(options =>
+        {
+            options.Cookie.Name = "pfnstudio.tempdata";
+            options.Cookie.SecurePolicy = secure;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+        });
         builder.Services.ConfigureApplicationCookie(options =>
         {
+            options.Cookie.SecurePolicy = secure;
             options.LoginPath = SignInPath;
             options.LogoutPath = "/account/sign-out";
             options.AccessDeniedPath = SignInPath;

@@ -14,34 +14,34 @@ public sealed class Argon2Options
     public const string SectionName = "Argon2";
 
     /// <summary>Memory cost in KiB (the PHC <c>m</c> parameter). At least 8 × <see cref="Parallelism"/>.</summary>
-    [Range(8, 1_048_576)]
+    [Range(8, 1_048_576, ErrorMessage = "Argon2:MemoryKiB must be between {1} and {2} KiB.")]
     public int MemoryKiB { get; set; } = 19_456;
 
     /// <summary>Number of passes over memory (the PHC <c>t</c> parameter).</summary>
-    [Range(1, 16)]
+    [Range(1, 16, ErrorMessage = "Argon2:Iterations must be between {1} and {2}.")]
     public int Iterations { get; set; } = 2;
 
     /// <summary>Degree of parallelism (the PHC <c>p</c> parameter).</summary>
-    [Range(1, 16)]
+    [Range(1, 16, ErrorMessage = "Argon2:Parallelism must be between {1} and {2}.")]
     public int Parallelism { get; set; } = 1;
 
     /// <summary>Salt length in bytes.</summary>
-    [Range(16, 64)]
+    [Range(16, 64, ErrorMessage = "Argon2:SaltBytes must be between {1} and {2} bytes.")]
     public int SaltBytes { get; set; } = 16;
 
     /// <summary>Hash output length in bytes.</summary>
-    [Range(16, 64)]
+    [Range(16, 64, ErrorMessage = "Argon2:HashBytes must be between {1} and {2} bytes.")]
     public int HashBytes { get; set; } = 32;
 
     /// <summary>
     /// How many Argon2 computations may run at once in this process; further ones wait. Bounds memory to
     /// about <c>MaxConcurrentHashes × MemoryKiB</c>. 0 means the processor count.
     /// </summary>
-    [Range(0, 256)]
+    [Range(0, 256, ErrorMessage = "Argon2:MaxConcurrentHashes must be between {1} and {2}.")]
     public int MaxConcurrentHashes { get; set; }
 
     /// <summary>How long a verification waits for a free slot before the caller gets 503, in milliseconds.</summary>
-    [Range(1, 60_000)]
+    [Range(1, 60_000, ErrorMessage = "Argon2:QueueTimeoutMilliseconds must be between {1} and {2} ms.")]
     public int QueueTimeoutMilliseconds { get; set; } = 5_000;
 }
 

@@ -36,55 +36,43 @@ public sealed class PersonalAccessTokenService(
         var trimmedName = ValidateName(name, errors);
         var days = ValidateExpiresInDays(expiresInDays, errors);
 
-        if (issueRequestId is { } requestId
-            && await db.PersonalAccessTokens.AnyAsync(t => t.UserId == userId && t.IssueRequestId == requestId, cancellationToken))
-        {
-            return IssueTokenResult.Duplicate();
-        }
-
+        // Cheap checks first, so an obvious duplicate costs no Argon2 work.
         var now = time.GetUtcNow();
-        if (trimmedName is not null
-            && await ActiveTokens(userId, now).AnyAsync(t => t.Name == trimmedName, cancellationToken))
+        var early = await CheckDuplicatesAsync(userId, trimmedName, issueRequestId, now, errors, cancellationToken);
+        if (early is not null)
         {
-            errors[IssueTokenResult.NameField] = $"You already have an active token named \"{trimmedName}\". Choose another name or revoke that one first.";
-        }
-
-        if (errors.Count > 0)
-        {
-            return IssueTokenResult.Invalid(errors);
+            return early;
         }
 
         var plaintext = PersonalAccessTokenFormat.Generate();
         PersonalAccessTokenFormat.TryGetPrefix(plaintext, out var prefix);
+        var hash = await hasher.HashAsync(plaintext, cancellationToken);
+
+        // Check and insert in one write transaction (BEGIN IMMEDIATE on SQLite), so of two requests racing
+        // with one name or one form, exactly one issues and the other gets the message.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        now = time.GetUtcNow();
+        var late = await CheckDuplicatesAsync(userId, trimmedName, issueRequestId, now, errors, cancellationToken);
+        if (late is not null)
+        {
+            return late;
+        }
+
         var token = new PersonalAccessToken
         {
             Id = Guid.NewGuid(),
             UserId = userId,
             Name = trimmedName!,
             Prefix = prefix,
-            Hash = await hasher.HashAsync(plaintext, cancellationToken),
+            Hash = hash,
             Scopes = [PersonalAccessTokenScopes.Pat],
             CreatedAt = now,
             ExpiresAt = days is { } d ? now.AddDays(d) : null,
             IssueRequestId = issueRequestId,
         };
         db.PersonalAccessTokens.Add(token);
-
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException) when (issueRequestId is not null)
-        {
-            // The same form was posted twice at once and the other request won the unique index.
-            db.ChangeTracker.Clear();
-            if (await db.PersonalAccessTokens.AnyAsync(t => t.UserId == userId && t.IssueRequestId == issueRequestId, cancellationToken))
-            {
-                return IssueTokenResult.Duplicate();
-            }
-
-            throw;
-        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
 
         TokenLog.Issued(logger, token.Id, token.Prefix, userId, token.ExpiresAt);
         return IssueTokenResult.Issued(PersonalAccessTokenSummary.From(token), plaintext);
@@ -136,6 +124,25 @@ public sealed class PersonalAccessTokenService(
 
         TokenLog.Revoked(logger, tokenId, candidate.Prefix, userId);
         return candidate.Name;
+    }
+
+    private async Task<IssueTokenResult?> CheckDuplicatesAsync(
+        string userId, string? name, Guid? issueRequestId, DateTimeOffset now, Dictionary<string, string> errors,
+        CancellationToken cancellationToken)
+    {
+        if (issueRequestId is { } requestId
+            && await db.PersonalAccessTokens.AnyAsync(t => t.UserId == userId && t.IssueRequestId == requestId, cancellationToken))
+        {
+            return IssueTokenResult.Duplicate();
+        }
+
+        if (name is not null && await ActiveTokens(userId, now).AnyAsync(t => t.Name == name, cancellationToken))
+        {
+            errors[IssueTokenResult.NameField] =
+                $"You already have an active token named \"{name}\". Choose another name or revoke that one first.";
+        }
+
+        return errors.Count > 0 ? IssueTokenResult.Invalid(errors) : null;
     }
 
     private IQueryable<PersonalAccessToken> ActiveTokens(string userId, DateTimeOffset now) =>

@@ -29,8 +29,14 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(_directory, "tokens.db");
 
+    /// <summary>Extra configuration, applied last (e.g. <c>["Accounts:RequireConfirmedEmail"] = "true"</c>).</summary>
+    public Dictionary<string, string> Settings { get; init; } = [];
+
     /// <summary>Keep OWASP's Argon2 defaults instead of the fast test cost.</summary>
     public bool ProductionArgon2 { get; init; }
+
+    // Outside Development cookies are Secure, so the in-process client talks https like a deployed browser.
+    public TokensApplication() => ClientOptions.BaseAddress = new Uri("https://localhost");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -45,6 +51,11 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
         builder.UseSetting("Serilog:MinimumLevel:Default", "Verbose");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.AspNetCore", "Verbose");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Verbose");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
@@ -54,7 +65,7 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
 
     /// <summary>A client that keeps cookies and follows redirects, like a browser.</summary>
     public BrowserSession CreateBrowser(bool followRedirects = true) =>
-        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects, HandleCookies = true }));
+        new(CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = followRedirects, HandleCookies = true }));
 
     /// <summary>Creates an account directly through Identity.</summary>
     public async Task<ApplicationUser> CreateUserAsync(string email)
@@ -80,7 +91,7 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
     /// <summary>A client that sends <c>Authorization: Bearer {token}</c>.</summary>
     public HttpClient CreateClientWithToken(string token)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

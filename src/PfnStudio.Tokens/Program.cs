@@ -3,6 +3,7 @@ using PfnStudio.Tokens.Api;
 using PfnStudio.Tokens.Authentication;
 using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Hosting;
+using PfnStudio.Tokens.Operations;
 using PfnStudio.Tokens.Organizations;
 using PfnStudio.Tokens.Tokens;
 
@@ -11,6 +12,7 @@ try
     var builder = WebApplication.CreateBuilder(args);
 
     builder.AddLogging();
+    builder.AddOperatorCommandLine(args);
     builder.AddTokensData();
     builder.AddAccounts();
     builder.Services.AddPersonalAccessTokens();
@@ -27,6 +29,10 @@ try
     app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
     await app.MigrateDatabaseAsync();
     await app.EnsureDefaultOrganizationAsync();
+    if (OperatorCommandLine.IsCommand(args))
+    {
+        return await app.RunOperatorCommandAsync(args);
+    }
 
     app.UseExceptionHandler();
     if (!app.Environment.IsDevelopment())

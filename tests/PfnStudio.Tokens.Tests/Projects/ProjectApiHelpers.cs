@@ -28,7 +28,6 @@ internal static class ProjectApiHelpers
         var user = await app.CreateUserAsync(email);
         var result = await app.WithOrganizationsAsync(async orgs =>
         {
-            var existing = await orgs.GetRoleAsync(organization, user.Id);
             var created = await orgs.CreateOrganizationAsync(organization, null, user.Id);
             return created.Succeeded
                 ? created

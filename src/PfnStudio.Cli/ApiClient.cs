@@ -63,6 +63,11 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
                 return new ApiResponse(response.StatusCode, body);
             }
 
+            if ((int)response.StatusCode is >= 300 and < 400)
+            {
+                throw Redirected(response);
+            }
+
             throw ToFailure(response, body, uri, project);
         }
     }
@@ -98,6 +103,21 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
                 return new CliFailure(ExitCodes.Failure,
                     $"server error ({status}) from {uri.AbsolutePath}: {problem.Detail ?? problem.Title ?? response.ReasonPhrase}");
         }
+    }
+
+    // Redirects are not followed: a client that follows one drops or leaks the Authorization header, and the
+    // usual cause (http:// to a server that insists on https://) is fixed once in --url, not on every call.
+    private CliFailure Redirected(HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        if (response.Headers.Location is not { IsAbsoluteUri: true } location)
+        {
+            return new CliFailure(ExitCodes.Usage, $"the server at {connection.BaseUrlText} answered with a redirect ({status}); check --url or PFNSTUDIO_URL");
+        }
+
+        var suggested = $"{location.Scheme}://{location.Authority}{connection.BaseUrl.AbsolutePath.TrimEnd('/')}";
+        return new CliFailure(ExitCodes.Usage,
+            $"the server at {connection.BaseUrlText} redirects to {location.Scheme}://{location.Authority} ({status}): use --url {suggested} (or set PFNSTUDIO_URL)");
     }
 
     private async Task WarnIfExpiringSoonAsync(HttpResponseMessage response)

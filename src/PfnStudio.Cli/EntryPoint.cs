@@ -13,6 +13,8 @@ public static class EntryPoint
         using var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(15),
+            // A redirect is reported, not followed (see ApiClient): the token is only for the URL the user chose.
+            AllowAutoRedirect = false,
             // Header values are otherwise limited to ASCII: a token pasted with a stray non-ASCII character is
             // sent as it is (UTF-8) and the server refuses it with its own reason.
             RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,

@@ -12,7 +12,10 @@ public static class ExitCodes
     /// <summary>Anything else: a server error (5xx) or an answer the CLI does not understand.</summary>
     public const int Failure = 1;
 
-    /// <summary>Bad command line: unknown command or option, missing argument, bad URL, unreadable local file.</summary>
+    /// <summary>
+    /// Bad command line: unknown command or option, missing argument, bad URL (including one the server redirects
+    /// away from, e.g. http:// to https://), unreadable local file.
+    /// </summary>
     public const int Usage = 2;
 
     /// <summary>No usable token: neither <c>--token</c> nor <c>PFNSTUDIO_TOKEN</c> gave one. No request was sent.</summary>
@@ -41,7 +44,7 @@ public static class ExitCodes
     [
         (Success, "success"),
         (Failure, "server error (5xx) or an answer the CLI does not understand"),
-        (Usage, "bad command line, bad --url, or a local file that cannot be read"),
+        (Usage, "bad command line, bad or redirected --url, or a local file that cannot be read"),
         (NoToken, "no token: neither --token nor PFNSTUDIO_TOKEN (nothing was sent)"),
         (Unauthorized, "401: token refused (unknown, malformed, revoked or expired)"),
         (Forbidden, "403: the token may not do this"),

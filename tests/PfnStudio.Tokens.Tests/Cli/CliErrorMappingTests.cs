@@ -41,6 +41,27 @@ public sealed class CliErrorMappingTests
     }
 
     [Fact]
+    public async Task AnHttpsRedirectIsReportedWithTheUrlToUseAndNotFollowed()
+    {
+        var requests = 0;
+        using var http = new HttpClient(new ScriptedHandler(request =>
+        {
+            requests++;
+            var response = new HttpResponseMessage(HttpStatusCode.TemporaryRedirect);
+            response.Headers.Location = new Uri("https://studio.example.com" + request.RequestUri!.PathAndQuery);
+            return response;
+        }));
+
+        var result = await CliHarness.RunAsync(http, ["whoami", "--url", "http://studio.example.com/base"], CliHarness.TokenEnvironment(Token));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            ["the server at http://studio.example.com/base redirects to https://studio.example.com (307): use --url https://studio.example.com/base (or set PFNSTUDIO_URL)"],
+            result.ErrorLines);
+        Assert.Equal(1, requests);
+    }
+
+    [Fact]
     public async Task A500ExitsWithOneAndNamesTheRoute()
     {
         var result = await RunAgainstAsync(() => Problem(HttpStatusCode.InternalServerError, """{"title":"An error occurred while processing your request."}"""), "whoami");

@@ -21,8 +21,8 @@ internal sealed record CliResult(int ExitCode, string Out, string Error)
 /// <summary>Runs the CLI in-process against a <see cref="TokensApplication"/>, as a user would on a terminal.</summary>
 internal static class CliHarness
 {
-    /// <summary>The URL the in-memory test server answers on.</summary>
-    public const string ServerUrl = "http://localhost";
+    /// <summary>The URL the in-memory test server answers on (the fixture's https base address).</summary>
+    public const string ServerUrl = "https://localhost";
 
     /// <summary>
     /// Runs <c>pfnstudio <paramref name="args"/></c> with an in-memory client to <paramref name="app"/>, the app's
@@ -32,7 +32,8 @@ internal static class CliHarness
         this TokensApplication app, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null,
         string? standardInput = null, string? workingDirectory = null)
     {
-        using var http = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        Assert.Equal(new Uri(ServerUrl), app.ClientOptions.BaseAddress);
+        using var http = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = app.ClientOptions.BaseAddress, AllowAutoRedirect = false });
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         env.TryAdd("PFNSTUDIO_URL", ServerUrl);
         return await RunAsync(http, args, env, app.Clock, standardInput, workingDirectory);

@@ -148,7 +148,7 @@ public sealed class CliTokenTests
 
         Assert.Equal(4, result.ExitCode);
         Assert.Equal(
-            ["token refused (401): The token is not a well-formed PFN Studio personal access token. Issue a new token at http://localhost/api-tokens"],
+            ["token refused (401): The token is not a well-formed PFN Studio personal access token. Issue a new token at https://localhost/api-tokens"],
             result.ErrorLines);
         Assert.Equal("", result.Out);
     }
@@ -168,7 +168,7 @@ public sealed class CliTokenTests
 
         Assert.Equal(4, result.ExitCode);
         Assert.Equal(
-            ["token refused (401): The token is unknown or has been revoked. Issue a new token at http://localhost/api-tokens"],
+            ["token refused (401): The token is unknown or has been revoked. Issue a new token at https://localhost/api-tokens"],
             result.ErrorLines);
         Assert.DoesNotContain(token, result.Error, StringComparison.Ordinal);
     }
@@ -184,7 +184,7 @@ public sealed class CliTokenTests
 
         Assert.Equal(4, result.ExitCode);
         Assert.Equal(
-            ["token refused (401): The token expired at 2026-12-29T12:00:00Z. Issue a new token at http://localhost/api-tokens"],
+            ["token refused (401): The token expired at 2026-12-29T12:00:00Z. Issue a new token at https://localhost/api-tokens"],
             result.ErrorLines);
     }
 
@@ -205,10 +205,10 @@ public sealed class CliTokenTests
         Assert.Equal("", eightDaysLeft.Error);
         Assert.True(underSevenDaysLeft.ExitCode == 0, underSevenDaysLeft.ToString());
         Assert.Equal(
-            [$"warning: this token {token[..26]}… expires at 2026-12-29T12:00:00Z (in 6 days 23 hours); issue a new one at http://localhost/api-tokens"],
+            [$"warning: this token {token[..26]}… expires at 2026-12-29T12:00:00Z (in 6 days 23 hours); issue a new one at https://localhost/api-tokens"],
             underSevenDaysLeft.ErrorLines);
         Assert.Equal(
-            [$"warning: this token {token[..26]}… expires at 2026-12-29T12:00:00Z (in 59 minutes); issue a new one at http://localhost/api-tokens"],
+            [$"warning: this token {token[..26]}… expires at 2026-12-29T12:00:00Z (in 59 minutes); issue a new one at https://localhost/api-tokens"],
             lastHour.ErrorLines);
         // The warning goes to standard error only: --json output stays parseable.
         using var _ = JsonDocument.Parse(lastHour.Out);

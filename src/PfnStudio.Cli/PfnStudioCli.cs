@@ -38,7 +38,7 @@ public static class PfnStudioCli
         {
             Output = context.Out,
             Error = context.Error,
-            // Failures are handled in Invocation.RunAsync; anything else is a bug and should show its stack.
+            // Failures the CLI can describe are handled in Invocation.Bind; anything else is a bug and shows its stack.
             EnableDefaultExceptionHandler = true,
         };
         return await parseResult.InvokeAsync(invocation, cancellationToken);

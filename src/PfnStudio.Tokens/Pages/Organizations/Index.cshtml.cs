@@ -1,0 +1,62 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using PfnStudio.Tokens.Organizations;
+
+namespace PfnStudio.Tokens.Pages.Organizations;
+
+/// <summary>Avatar menu → Organizations: the organizations you belong to, and a form to create one (you own it).</summary>
+[Authorize]
+public sealed class IndexModel(OrganizationService organizations) : PageModel
+{
+    /// <summary>The create form.</summary>
+    [BindProperty]
+    public CreateOrganizationInput Input { get; set; } = new();
+
+    /// <summary>A one-line outcome of the last action.</summary>
+    [TempData]
+    public string? StatusMessage { get; set; }
+
+    /// <summary>The signed-in user's organizations, by slug.</summary>
+    public IReadOnlyList<OrganizationSummary> Organizations { get; private set; } = [];
+
+    /// <summary>Shows the list.</summary>
+    public async Task OnGetAsync(CancellationToken cancellationToken) =>
+        Organizations = await organizations.ListForUserAsync(UserId, cancellationToken);
+
+    /// <summary>Creates an organization owned by the signed-in user, then opens its members page.</summary>
+    public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
+    {
+        if (ModelState.IsValid)
+        {
+            var result = await organizations.CreateOrganizationAsync(Input.Slug, Input.Name, UserId, cancellationToken);
+            if (result.Succeeded)
+            {
+                StatusMessage = result.Message;
+                return RedirectToPage("Members", new { slug = Input.Slug!.Trim() });
+            }
+
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Slug)}", result.Message);
+        }
+
+        Organizations = await organizations.ListForUserAsync(UserId, cancellationToken);
+        return Page();
+    }
+
+    private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+}
+
+/// <summary>The create-organization form; the organization service checks the slug rule and uniqueness.</summary>
+public sealed class CreateOrganizationInput
+{
+    /// <summary>The slug, e.g. <c>acme-research</c>.</summary>
+    [Required(ErrorMessage = "Enter a slug.")]
+    [Display(Name = "Slug")]
+    public string? Slug { get; set; }
+
+    /// <summary>Display name; blank means the slug.</summary>
+    [Display(Name = "Name")]
+    public string? Name { get; set; }
+}

@@ -1,0 +1,179 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Organizations;
+
+namespace PfnStudio.Tokens.Pages.Organizations;
+
+/// <summary>
+/// An organization's members page, for its owners and admins: members with role, each member's active tokens
+/// with revoke, add a member by e-mail, change roles, remove members (revoking all their tokens), create
+/// projects. Anyone else, and a missing organization, get the same 404.
+/// </summary>
+[Authorize]
+public sealed class MembersModel(OrganizationService organizations, TimeProvider time) : PageModel
+{
+    /// <summary>The organization's slug, from the path.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string Slug { get; set; } = string.Empty;
+
+    /// <summary>The add-member form.</summary>
+    [BindProperty]
+    public AddMemberInput Input { get; set; } = new();
+
+    /// <summary>The create-project form.</summary>
+    [BindProperty]
+    public CreateProjectInput Project { get; set; } = new();
+
+    /// <summary>A one-line outcome of the last action.</summary>
+    [TempData]
+    public string? StatusMessage { get; set; }
+
+    /// <summary>Members by e-mail, with their active tokens.</summary>
+    public IReadOnlyList<MemberSummary> Members { get; private set; } = [];
+
+    /// <summary>The organization's projects.</summary>
+    public IReadOnlyList<string> Projects { get; private set; } = [];
+
+    /// <summary>The signed-in user's role here (owner or admin).</summary>
+    public OrganizationRole ViewerRole { get; private set; }
+
+    /// <summary>The signed-in user's id.</summary>
+    public string ViewerId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+
+    /// <summary>The current instant (UTC).</summary>
+    public DateTimeOffset Now { get; private set; }
+
+    /// <summary>Shows the page, or 404 for someone who may not manage the organization.</summary>
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
+        await LoadAsync(cancellationToken) ? Page() : NotFound();
+
+    /// <summary>Adds a member by e-mail address with a role.</summary>
+    public async Task<IActionResult> OnPostAddAsync(CancellationToken cancellationToken)
+    {
+        if (!OrganizationService.TryParseRole(Input.Role, out var role))
+        {
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Role)}", "Choose member, admin or owner.");
+        }
+
+        if (ModelState.IsValid)
+        {
+            var result = await organizations.AddMemberAsync(Slug, ViewerId, Input.Email, role, cancellationToken);
+            if (result.Outcome == OrganizationOutcome.NotFound)
+            {
+                return NotFound();
+            }
+
+            if (result.Succeeded)
+            {
+                StatusMessage = result.Message;
+                return RedirectToPage();
+            }
+
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Email)}", result.Message);
+        }
+
+        return await LoadAsync(cancellationToken) ? Page() : NotFound();
+    }
+
+    /// <summary>Changes a member's role.</summary>
+    public async Task<IActionResult> OnPostRoleAsync(string? userId, string? role, CancellationToken cancellationToken)
+    {
+        if (!OrganizationService.TryParseRole(role, out var parsed))
+        {
+            return Report(OrganizationResultOf("Choose member, admin or owner."));
+        }
+
+        return Report(await organizations.ChangeRoleAsync(Slug, ViewerId, userId ?? string.Empty, parsed, cancellationToken));
+    }
+
+    /// <summary>Removes a member and revokes all their tokens in the same transaction.</summary>
+    public async Task<IActionResult> OnPostRemoveAsync(string? userId, CancellationToken cancellationToken) =>
+        Report(await organizations.RemoveMemberAsync(Slug, ViewerId, userId ?? string.Empty, cancellationToken));
+
+    /// <summary>Revokes one of a member's tokens.</summary>
+    public async Task<IActionResult> OnPostRevokeAsync(string? userId, string? tokenId, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(tokenId, out var id))
+        {
+            return Report(OrganizationResultOf("Token not found. It may already have been revoked."));
+        }
+
+        return Report(await organizations.RevokeMemberTokenAsync(Slug, ViewerId, userId ?? string.Empty, id, cancellationToken));
+    }
+
+    /// <summary>Creates a project in the organization.</summary>
+    public async Task<IActionResult> OnPostProjectAsync(CancellationToken cancellationToken)
+    {
+        var result = await organizations.CreateProjectAsync(Slug, ViewerId, Project.Slug, cancellationToken);
+        if (result.Outcome == OrganizationOutcome.NotFound)
+        {
+            return NotFound();
+        }
+
+        if (result.Succeeded)
+        {
+            StatusMessage = result.Message;
+            return RedirectToPage();
+        }
+
+        // Only the project form was submitted: the add-member form's empty fields are not errors here.
+        ModelState.Clear();
+        ModelState.AddModelError($"{nameof(Project)}.{nameof(Project.Slug)}", result.Message);
+        return await LoadAsync(cancellationToken) ? Page() : NotFound();
+    }
+
+    private static OrganizationResult OrganizationResultOf(string message) => new(OrganizationOutcome.Invalid, message);
+
+    // Post/Redirect/Get with the outcome as the status line; a stranger gets the page's 404.
+    private IActionResult Report(OrganizationResult result)
+    {
+        if (result.Outcome == OrganizationOutcome.NotFound)
+        {
+            return NotFound();
+        }
+
+        StatusMessage = result.Message;
+        return RedirectToPage();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken cancellationToken)
+    {
+        var members = await organizations.ListMembersAsync(Slug, ViewerId, cancellationToken);
+        if (members is null)
+        {
+            return false;
+        }
+
+        Members = members;
+        ViewerRole = members.First(m => m.UserId == ViewerId).Role;
+        Projects = (await organizations.ListForUserAsync(ViewerId, cancellationToken)).First(o => o.Slug == Slug).Projects;
+        Now = time.GetUtcNow();
+        return true;
+    }
+}
+
+/// <summary>The add-member form.</summary>
+public sealed class AddMemberInput
+{
+    /// <summary>The new member's e-mail address; they must have an account.</summary>
+    [Required(ErrorMessage = "Enter an email address.")]
+    [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    [Display(Name = "Email")]
+    public string? Email { get; set; }
+
+    /// <summary><c>member</c>, <c>admin</c> or <c>owner</c>.</summary>
+    [Display(Name = "Role")]
+    public string? Role { get; set; } = "member";
+}
+
+/// <summary>The create-project form.</summary>
+public sealed class CreateProjectInput
+{
+    /// <summary>The project slug, unique in the installation.</summary>
+    [Display(Name = "Project slug")]
+    public string? Slug { get; set; }
+}

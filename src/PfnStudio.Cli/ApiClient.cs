@@ -1,0 +1,239 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace PfnStudio.Cli;
+
+/// <summary>A successful API answer: its status code and body (JSON text).</summary>
+/// <param name="Status">The 2xx status code.</param>
+/// <param name="Body">The response body as text (empty when there is none).</param>
+internal sealed record ApiResponse(HttpStatusCode Status, string Body);
+
+/// <summary>
+/// Sends requests to the PFN Studio API with the token in the <c>Authorization</c> header and turns every
+/// failure into a <see cref="CliFailure"/> with one readable line and its exit code. Warns once on standard
+/// error when the server's <c>PfnStudio-Token-Expires</c> header says the token dies within 7 days.
+/// </summary>
+internal sealed partial class ApiClient(CliContext context, Connection connection)
+{
+    /// <summary>Response header with the token's expiry (ISO 8601 UTC); absent for never-expiring tokens.</summary>
+    public const string ExpiresHeader = "PfnStudio-Token-Expires";
+
+    /// <summary>How close to its expiry a token gets a warning.</summary>
+    public static readonly TimeSpan ExpiryWarningWindow = TimeSpan.FromDays(7);
+
+    private bool _warned;
+
+    /// <summary>
+    /// Sends <paramref name="method"/> to <paramref name="path"/> (relative to the base URL, no leading slash).
+    /// <paramref name="project"/> names the project for a 404 message.
+    /// </summary>
+    public async Task<ApiResponse> SendAsync(
+        HttpMethod method, string path, HttpContent? content, string? project, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(connection.BaseUrl, path);
+        using var request = new HttpRequestMessage(method, uri) { Content = content };
+        // Without validation: a malformed token goes to the server as it is, and the server decides.
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + connection.Token);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await context.Http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new CliFailure(ExitCodes.Unreachable, $"could not reach {connection.BaseUrlText} ({OneLine(ex.Message)})");
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliFailure(ExitCodes.Unreachable,
+                $"could not reach {connection.BaseUrlText} (no answer within {context.Http.Timeout.TotalSeconds:0} s)");
+        }
+
+        using (response)
+        {
+            await WarnIfExpiringSoonAsync(response);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return new ApiResponse(response.StatusCode, body);
+            }
+
+            if ((int)response.StatusCode is >= 300 and < 400)
+            {
+                throw Redirected(response);
+            }
+
+            throw ToFailure(response, body, uri, project);
+        }
+    }
+
+    private CliFailure ToFailure(HttpResponseMessage response, string body, Uri uri, string? project)
+    {
+        var problem = Problem.Parse(body);
+        var status = (int)response.StatusCode;
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.Unauthorized:
+                // The problem body's detail, else the challenge's error_description (RFC 6750 §3).
+                var reason = problem.Detail ?? ErrorDescription(response) ?? "the server refused the token.";
+                return new CliFailure(ExitCodes.Unauthorized,
+                    $"token refused (401): {EndSentence(reason)} Issue a new token at {connection.IssuePageUrl}");
+            case HttpStatusCode.Forbidden:
+                return new CliFailure(ExitCodes.Forbidden,
+                    $"forbidden (403): {problem.Detail ?? ErrorDescription(response) ?? "the token may not do this."}");
+            case HttpStatusCode.NotFound:
+                return new CliFailure(ExitCodes.NotFound, project is not null
+                    ? $"project \"{project}\" not found, or not in one of your organizations (404)"
+                    : $"not found (404): {uri.AbsolutePath} on {connection.BaseUrlText}");
+            case HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableContent:
+                return new CliFailure(ExitCodes.Invalid,
+                    $"refused ({status}): {problem.ValidationMessage ?? ErrorDescription(response) ?? response.ReasonPhrase ?? "bad request"}");
+            case HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable:
+                var retry = response.Headers.RetryAfter?.Delta is { } delta
+                    ? string.Create(CultureInfo.InvariantCulture, $"Retry in {delta.TotalSeconds:0} s.")
+                    : "Retry later.";
+                return new CliFailure(ExitCodes.Busy,
+                    $"server busy ({status}): {EndSentence(problem.Detail ?? problem.Title ?? response.ReasonPhrase ?? "busy")} {retry}");
+            default:
+                return new CliFailure(ExitCodes.Failure,
+                    $"server error ({status}) from {uri.AbsolutePath}: {problem.Detail ?? problem.Title ?? response.ReasonPhrase}");
+        }
+    }
+
+    // Redirects are not followed: a client that follows one drops or leaks the Authorization header, and the
+    // usual cause (http:// to a server that insists on https://) is fixed once in --url, not on every call.
+    private CliFailure Redirected(HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        if (response.Headers.Location is not { IsAbsoluteUri: true } location)
+        {
+            return new CliFailure(ExitCodes.Usage, $"the server at {connection.BaseUrlText} answered with a redirect ({status}); check --url or PFNSTUDIO_URL");
+        }
+
+        var suggested = $"{location.Scheme}://{location.Authority}{connection.BaseUrl.AbsolutePath.TrimEnd('/')}";
+        return new CliFailure(ExitCodes.Usage,
+            $"the server at {connection.BaseUrlText} redirects to {location.Scheme}://{location.Authority} ({status}): use --url {suggested} (or set PFNSTUDIO_URL)");
+    }
+
+    private async Task WarnIfExpiringSoonAsync(HttpResponseMessage response)
+    {
+        if (_warned
+            || !response.Headers.TryGetValues(ExpiresHeader, out var values)
+            || !DateTimeOffset.TryParse(values.FirstOrDefault(), CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var expiresAt))
+        {
+            return;
+        }
+
+        var left = expiresAt - context.Time.GetUtcNow();
+        if (left <= TimeSpan.Zero || left > ExpiryWarningWindow)
+        {
+            return;
+        }
+
+        _warned = true;
+        var which = connection.DisplayPrefix is { } prefix ? $"token {prefix}" : "token";
+        await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"warning: this {which} expires at {expiresAt:yyyy-MM-ddTHH:mm:ssZ} (in {Describe(left)}); issue a new one at {connection.IssuePageUrl}"));
+    }
+
+    // "6 days 23 hours", "5 hours", "59 minutes": whole units, rounded down, the largest two.
+    private static string Describe(TimeSpan left) => left switch
+    {
+        { TotalDays: >= 1 } when left.Hours == 0 => Plural(left.Days, "day"),
+        { TotalDays: >= 1 } => $"{Plural(left.Days, "day")} {Plural(left.Hours, "hour")}",
+        { TotalHours: >= 1 } => Plural(left.Hours, "hour"),
+        _ => Plural(Math.Max(left.Minutes, 1), "minute"),
+    };
+
+    private static string Plural(int count, string unit) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {unit}{(count == 1 ? "" : "s")}");
+
+    private static string? ErrorDescription(HttpResponseMessage response)
+    {
+        foreach (var challenge in response.Headers.WwwAuthenticate)
+        {
+            if (challenge.Parameter is { } parameter && ErrorDescriptionPattern().Match(parameter) is { Success: true } match)
+            {
+                return match.Groups[1].Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static string EndSentence(string text)
+    {
+        text = OneLine(text);
+        return text.EndsWith('.') ? text : text + ".";
+    }
+
+    /// <summary>Collapses line breaks and runs of whitespace, so every message stays one line.</summary>
+    internal static string OneLine(string text) => WhitespacePattern().Replace(text, " ").Trim();
+
+    [GeneratedRegex("error_description=\"([^\"]*)\"", RegexOptions.CultureInvariant)]
+    private static partial Regex ErrorDescriptionPattern();
+
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
+    private static partial Regex WhitespacePattern();
+
+    /// <summary>The parts of an RFC 9457 problem body the CLI shows.</summary>
+    private sealed class Problem
+    {
+        public string? Title { get; private init; }
+
+        public string? Detail { get; private init; }
+
+        /// <summary>
+        /// The detail (the project API's detail already names the field and line), else every field error as
+        /// <c>field: message</c> (framework validation bodies have no detail), else the title.
+        /// </summary>
+        public string? ValidationMessage { get; private init; }
+
+        public static Problem Parse(string body)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(body);
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    return new Problem();
+                }
+
+                var title = String(root, "title");
+                var detail = String(root, "detail");
+                var errors = new List<string>();
+                if (root.TryGetProperty("errors", out var fields) && fields.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var field in fields.EnumerateObject())
+                    {
+                        var messages = field.Value.ValueKind == JsonValueKind.Array
+                            ? field.Value.EnumerateArray().Where(m => m.ValueKind == JsonValueKind.String).Select(m => m.GetString()!)
+                            : [];
+                        errors.AddRange(messages.Select(m => field.Name.Length > 0 ? $"{field.Name}: {m}" : m));
+                    }
+                }
+
+                return new Problem
+                {
+                    Title = title,
+                    Detail = detail,
+                    ValidationMessage = detail ?? (errors.Count > 0 ? OneLine(string.Join("; ", errors)) : title),
+                };
+            }
+            catch (JsonException)
+            {
+                return new Problem();
+            }
+        }
+
+        private static string? String(JsonElement root, string name) =>
+            root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? OneLine(value.GetString()!) : null;
+    }
+}

@@ -32,6 +32,9 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
     /// <summary>Keep OWASP's Argon2 defaults instead of the fast test cost.</summary>
     public bool ProductionArgon2 { get; init; }
 
+    /// <summary>Extra configuration values (e.g. <c>Argon2:MaxConcurrentHashes</c>), applied after the defaults above.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -45,6 +48,11 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
         builder.UseSetting("Serilog:MinimumLevel:Default", "Verbose");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.AspNetCore", "Verbose");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Verbose");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using PfnStudio.Tokens.Data;
 
@@ -38,6 +39,9 @@ public sealed class PersonalAccessTokenValidator(
                 .FirstOrDefault());
 
     private static readonly TokenValidationResult InvalidResult = new(TokenValidationStatus.Invalid, null);
+
+    // Verifications running now, by presented token: concurrent first uses of one token share one Argon2 run.
+    private readonly ConcurrentDictionary<TokenDigest, Lazy<Task<bool>>> _inFlight = new();
 
     /// <summary>Validates a well-formed token whose prefix was already extracted.</summary>
     /// <param name="token">The presented token, already checked by <see cref="PersonalAccessTokenFormat.TryGetPrefix"/>.</param>
@@ -89,16 +93,35 @@ public sealed class PersonalAccessTokenValidator(
             return InvalidResult;
         }
 
-        if (!await hasher.VerifyAsync(token, row.Hash, cancellationToken))
-        {
-            failures.RecordFailure(digest, prefix);
-            return InvalidResult;
-        }
-
         var authenticated = new AuthenticatedToken(
             row.Id, row.Name, row.Prefix, row.Scopes, row.CreatedAt, row.ExpiresAt, row.UserId, row.UserName);
-        verified.MarkVerified(digest, authenticated, row.Hash);
-        return Decide(digest, authenticated, row.RevokedAt, row.ExpiresAt);
+        var verification = _inFlight.GetOrAdd(digest, _ => new Lazy<Task<bool>>(
+            () => VerifyAndRememberAsync(digest, token, prefix, authenticated, row.Hash)));
+        bool matches;
+        try
+        {
+            matches = await verification.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<TokenDigest, Lazy<Task<bool>>>(digest, verification));
+        }
+
+        return matches ? Decide(digest, authenticated, row.RevokedAt, row.ExpiresAt) : InvalidResult;
+    }
+
+    private async Task<bool> VerifyAndRememberAsync(
+        TokenDigest digest, string token, string prefix, AuthenticatedToken authenticated, string storedHash)
+    {
+        // Not the request's cancellation: other requests may be waiting for this same run.
+        if (await hasher.VerifyAsync(token, storedHash, CancellationToken.None))
+        {
+            verified.MarkVerified(digest, authenticated, storedHash);
+            return true;
+        }
+
+        failures.RecordFailure(digest, prefix);
+        return false;
     }
 
     private TokenValidationResult Decide(TokenDigest digest, AuthenticatedToken token, DateTimeOffset? revokedAt, DateTimeOffset? expiresAt)

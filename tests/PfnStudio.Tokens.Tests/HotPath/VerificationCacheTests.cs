@@ -24,6 +24,21 @@ public sealed class VerificationCacheTests
     }
 
     [Fact]
+    public async Task ConcurrentFirstUsesOfOneTokenShareOneArgon2Run()
+    {
+        // Production cost, so the first verification is still running when the others arrive.
+        await using var app = new TokensApplication { ProductionArgon2 = true };
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "ci");
+        using var argon2 = Argon2Count.Start(app);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => app.StatusOfMeAsync(token)));
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal(1, argon2.Verifications);
+    }
+
+    [Fact]
     public async Task AVerifiedTokenStillExpiresAtItsExactInstant()
     {
         // Remembered for a whole day, so the expiry below is decided with the verification still in memory.

@@ -39,6 +39,14 @@ public sealed class HotPathOptions
     [Range(1, 3_600)]
     public int PrefixFailureWindowSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// Milliseconds a refusal made from memory waits before it is sent: a token that failed moments ago, or a
+    /// throttled prefix. A client that repeats wrong tokens on its connections is slowed to a trickle at the cost
+    /// of a timer, not of CPU that valid callers need. 0 sends at once (tests). Default 500.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int RefusalDelayMilliseconds { get; set; } = 500;
+
     /// <summary>Seconds between writes of "last used" instants to the store (one batch per interval). Default 60.</summary>
     [Range(1, 3_600)]
     public int LastUsedFlushSeconds { get; set; } = 60;

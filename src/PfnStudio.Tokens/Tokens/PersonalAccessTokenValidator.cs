@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using PfnStudio.Tokens.Data;
 
 namespace PfnStudio.Tokens.Tokens;
@@ -7,11 +8,12 @@ namespace PfnStudio.Tokens.Tokens;
 /// <summary>
 /// The hot path behind the bearer scheme (DESIGN.md steps 3–5), in this order:
 /// <list type="number">
-/// <item>a token that failed verification moments ago is refused from memory (<see cref="FailedVerificationMemo"/>);</item>
+/// <item>a token that failed verification moments ago is refused from memory (<see cref="FailedVerificationMemo"/>),
+/// after <see cref="HotPathOptions.RefusalDelayMilliseconds"/>;</item>
 /// <item>a token verified before in this process (<see cref="VerifiedTokenCache"/>) costs one prepared point read
 /// of its row (<see cref="TokenStateReader"/>): revocation and expiry are the store's current state on every
 /// request, whichever process changed them; no Argon2;</item>
-/// <item>otherwise, a prefix under attack refuses the token (throttled, 429); else the row is read with its owner,
+/// <item>otherwise, a prefix under attack refuses the token (throttled, 429, after the same delay); else the row is read with its owner,
 /// the Argon2id hash verified (bounded by <see cref="Argon2Options.MaxConcurrentHashes"/>) and remembered;</item>
 /// <item>revoked or <c>now &gt;= ExpiresAt</c> is refused; success records "last used" in memory only
 /// (<see cref="LastUsedRecorder"/>), never a store write per request.</item>
@@ -28,8 +30,11 @@ public sealed class PersonalAccessTokenValidator(
     FailedVerificationMemo failures,
     TokenStateReader states,
     LastUsedRecorder lastUsed,
+    IOptions<HotPathOptions> options,
     TimeProvider time)
 {
+    private readonly TimeSpan _refusalDelay = TimeSpan.FromMilliseconds(options.Value.RefusalDelayMilliseconds);
+
     private static readonly Func<TokensDbContext, string, CancellationToken, Task<Candidate?>> FindByPrefix =
         EF.CompileAsyncQuery((TokensDbContext db, string prefix, CancellationToken _) =>
             db.PersonalAccessTokens.AsNoTracking()
@@ -54,6 +59,7 @@ public sealed class PersonalAccessTokenValidator(
         var digest = TokenDigest.Of(token);
         if (failures.IsKnownFailure(digest))
         {
+            await DelayRefusalAsync(cancellationToken);
             return InvalidResult;
         }
 
@@ -73,6 +79,7 @@ public sealed class PersonalAccessTokenValidator(
         {
             // Only tokens not verified before reach here: wrong secrets sprayed at a prefix never lock out the
             // owner's token that this process already knows.
+            await DelayRefusalAsync(cancellationToken);
             return new TokenValidationResult(TokenValidationStatus.Throttled, null, retryAfter);
         }
 
@@ -108,6 +115,23 @@ public sealed class PersonalAccessTokenValidator(
         }
 
         return matches ? Decide(digest, authenticated, row.RevokedAt, row.ExpiresAt) : InvalidResult;
+    }
+
+    // Answers from memory are slowed down on purpose (a timer, no thread, no CPU), so a client repeating wrong
+    // tokens gets few answers per connection and leaves the CPU to valid callers.
+    private async Task DelayRefusalAsync(CancellationToken cancellationToken)
+    {
+        if (_refusalDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(_refusalDelay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // The caller left; the refusal stands.
+            }
+        }
     }
 
     private async Task<bool> VerifyAndRememberAsync(

@@ -64,6 +64,22 @@ public sealed class FailedVerificationTests
     }
 
     [Fact]
+    public async Task ARefusalFromMemoryIsSentOnlyAfterTheRefusalDelay()
+    {
+        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:RefusalDelayMilliseconds"] = "500" } };
+        var user = await app.CreateUserAsync("ada@example.com");
+        var wrong = (await app.IssueTokenAsync(user.Id, "laptop")).WithWrongSecret(1);
+        Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(wrong));
+
+        var repeated = app.StatusOfMeAsync(wrong);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.False(repeated.IsCompleted);
+
+        app.Clock.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(HttpStatusCode.Unauthorized, await repeated);
+    }
+
+    [Fact]
     public void TheFailureMemoryStaysWithinItsCapacity()
     {
         var clock = new FakeTimeProvider();

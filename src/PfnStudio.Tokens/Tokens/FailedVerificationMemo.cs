@@ -8,10 +8,12 @@ namespace PfnStudio.Tokens.Tokens;
 /// <list type="bullet">
 /// <item>the same wrong token presented again within <see cref="HotPathOptions.FailedVerificationSeconds"/> is
 /// refused without a store read or an Argon2 run (keyed by <see cref="TokenDigest"/>, never the token);</item>
-/// <item>a prefix with <see cref="HotPathOptions.PrefixFailureLimit"/> failures within
-/// <see cref="HotPathOptions.PrefixFailureWindowSeconds"/> is throttled: tokens of that prefix that are not
-/// already verified in this process get 429 until the window ends, so wrong secrets sprayed at one known
-/// prefix cannot keep the Argon2 slots busy. Its owner's already verified token keeps working.</item>
+/// <item>a prefix gets at most <see cref="HotPathOptions.PrefixFailureLimit"/> Argon2 verifications that did not
+/// succeed per <see cref="HotPathOptions.PrefixFailureWindowSeconds"/>: each verification reserves one attempt
+/// before it runs (<see cref="TryBeginAttempt"/>) and a success gives it back, so wrong secrets sprayed at one
+/// known prefix, however many at once, cost at most that many Argon2 runs per window; further tokens of the
+/// prefix that are not already verified in this process get 429 until the window ends. The owner's already
+/// verified token keeps working.</item>
 /// </list>
 /// Time comes from <see cref="TimeProvider"/>. When full, new failures are not remembered (they then cost an
 /// Argon2 run, still bounded by <see cref="Argon2Options.MaxConcurrentHashes"/>).
@@ -44,7 +46,8 @@ public sealed class FailedVerificationMemo
         _failedUntil.TryGetValue(digest, out var until) && _time.GetUtcNow().UtcTicks < until;
 
     /// <summary>
-    /// Whether tokens of <paramref name="prefix"/> that are not already verified are refused for now.
+    /// Whether tokens of <paramref name="prefix"/> that are not already verified are refused for now (a cheap
+    /// check before the store is read; <see cref="TryBeginAttempt"/> decides).
     /// </summary>
     /// <param name="prefix">The presented token's prefix.</param>
     /// <param name="retryAfter">When throttled, the time left in the prefix's window (at least one second).</param>
@@ -59,23 +62,74 @@ public sealed class FailedVerificationMemo
         var now = _time.GetUtcNow().UtcTicks;
         lock (window)
         {
-            var left = window.StartTicks + _windowTicks - now;
-            if (left <= 0 || window.Failures < _prefixLimit)
+            return IsThrottled(window, now, out retryAfter);
+        }
+    }
+
+    /// <summary>
+    /// Reserves one Argon2 attempt for <paramref name="prefix"/> in its current window, unless the window's
+    /// attempts are used up. Call <see cref="EndAttempt"/> when the verification is decided.
+    /// </summary>
+    /// <param name="prefix">The prefix of an existing, unrevoked row about to be verified.</param>
+    /// <param name="retryAfter">When refused, the time left in the prefix's window.</param>
+    /// <returns><see langword="false"/> when the prefix is throttled.</returns>
+    public bool TryBeginAttempt(string prefix, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        var now = _time.GetUtcNow().UtcTicks;
+        if (!_prefixes.TryGetValue(prefix, out var window))
+        {
+            if (_prefixes.Count >= _capacity)
+            {
+                Sweep(now);
+                if (_prefixes.Count >= _capacity)
+                {
+                    // Full: not counted. Argon2 stays bounded by its slots, and the table by its capacity.
+                    return true;
+                }
+            }
+
+            window = _prefixes.GetOrAdd(prefix, _ => new PrefixWindow { StartTicks = now });
+        }
+
+        lock (window)
+        {
+            if (IsThrottled(window, now, out retryAfter))
             {
                 return false;
             }
 
-            retryAfter = TimeSpan.FromTicks(Math.Max(left, TimeSpan.TicksPerSecond));
+            if (now - window.StartTicks >= _windowTicks)
+            {
+                window.StartTicks = now;
+                window.Attempts = 0;
+            }
+
+            window.Attempts++;
             return true;
         }
     }
 
-    /// <summary>Records that the token with <paramref name="digest"/> and <paramref name="prefix"/> failed verification.</summary>
-    /// <returns>Whether this failure is the one that made the prefix throttled (for a single log line).</returns>
-    public bool RecordFailure(TokenDigest digest, string prefix)
+    /// <summary>
+    /// Ends an attempt begun with <see cref="TryBeginAttempt"/>: one that <paramref name="failed"/> (a wrong secret)
+    /// stays counted; any other (a success, no Argon2 slot free) is given back to the window.
+    /// </summary>
+    public void EndAttempt(string prefix, bool failed)
+    {
+        if (!failed && _prefixes.TryGetValue(prefix, out var window))
+        {
+            lock (window)
+            {
+                window.Attempts = Math.Max(0, window.Attempts - 1);
+            }
+        }
+    }
+
+    /// <summary>Records that the token with <paramref name="digest"/> failed verification, for <see cref="IsKnownFailure"/>.</summary>
+    public void RecordFailure(TokenDigest digest)
     {
         var now = _time.GetUtcNow().UtcTicks;
-        if (_failedUntil.Count >= _capacity || _prefixes.Count >= _capacity)
+        if (_failedUntil.Count >= _capacity)
         {
             Sweep(now);
         }
@@ -84,28 +138,19 @@ public sealed class FailedVerificationMemo
         {
             _failedUntil[digest] = now + _failureTicks;
         }
+    }
 
-        if (!_prefixes.TryGetValue(prefix, out var window))
+    private bool IsThrottled(PrefixWindow window, long now, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        var left = window.StartTicks + _windowTicks - now;
+        if (left <= 0 || window.Attempts < _prefixLimit)
         {
-            if (_prefixes.Count >= _capacity)
-            {
-                return false;
-            }
-
-            window = _prefixes.GetOrAdd(prefix, _ => new PrefixWindow { StartTicks = now });
+            return false;
         }
 
-        lock (window)
-        {
-            if (now - window.StartTicks >= _windowTicks)
-            {
-                window.StartTicks = now;
-                window.Failures = 0;
-            }
-
-            window.Failures++;
-            return window.Failures == _prefixLimit;
-        }
+        retryAfter = TimeSpan.FromTicks(Math.Max(left, TimeSpan.TicksPerSecond));
+        return true;
     }
 
     private void Sweep(long now)
@@ -142,6 +187,6 @@ public sealed class FailedVerificationMemo
     private sealed class PrefixWindow
     {
         public long StartTicks;
-        public int Failures;
+        public int Attempts;
     }
 }

@@ -29,8 +29,9 @@ public sealed class HotPathOptions
     public int FailedVerificationSeconds { get; set; } = 60;
 
     /// <summary>
-    /// Failed verifications of one prefix within <see cref="PrefixFailureWindowSeconds"/> after which presented
-    /// tokens of that prefix not already verified get 429 instead of an Argon2 run. Default 10.
+    /// Argon2 verifications of one prefix that may fail (running ones count until they succeed) within
+    /// <see cref="PrefixFailureWindowSeconds"/>; past it, presented tokens of that prefix not already verified
+    /// in this process get 429 instead of an Argon2 run. Default 10.
     /// </summary>
     [Range(1, 10_000)]
     public int PrefixFailureLimit { get; set; } = 10;

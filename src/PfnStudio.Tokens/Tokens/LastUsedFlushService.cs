@@ -61,7 +61,15 @@ public sealed class LastUsedFlushService(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await FlushAsync(stoppingToken);
+                try
+                {
+                    await FlushAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // An unexpected fault must not stop the host (BackgroundService's default): log, try next tick.
+                    TokenLog.LastUsedFlushFailed(logger, ex, recorder.PendingCount);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -74,6 +82,14 @@ public sealed class LastUsedFlushService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await FlushAsync(CancellationToken.None);
+        try
+        {
+            await FlushAsync(CancellationToken.None);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A host torn down without an orderly stop (a test host being disposed) has no services left to
+            // write with; "last used" is coarse, and the next use records it again.
+        }
     }
 }

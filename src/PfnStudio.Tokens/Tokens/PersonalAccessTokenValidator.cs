@@ -33,8 +33,6 @@ public sealed class PersonalAccessTokenValidator(
     IOptions<HotPathOptions> options,
     TimeProvider time)
 {
-    private readonly TimeSpan _refusalDelay = TimeSpan.FromMilliseconds(options.Value.RefusalDelayMilliseconds);
-
     private static readonly Func<TokensDbContext, string, CancellationToken, Task<Candidate?>> FindByPrefix =
         EF.CompileAsyncQuery((TokensDbContext db, string prefix, CancellationToken _) =>
             db.PersonalAccessTokens.AsNoTracking()
@@ -45,8 +43,17 @@ public sealed class PersonalAccessTokenValidator(
 
     private static readonly TokenValidationResult InvalidResult = new(TokenValidationStatus.Invalid, null);
 
+    private readonly TimeSpan _refusalDelay = TimeSpan.FromMilliseconds(options.Value.RefusalDelayMilliseconds);
+
     // Verifications running now, by presented token: concurrent first uses of one token share one Argon2 run.
-    private readonly ConcurrentDictionary<TokenDigest, Lazy<Task<bool>>> _inFlight = new();
+    private readonly ConcurrentDictionary<TokenDigest, Lazy<Task<Verification>>> _inFlight = new();
+
+    private enum Verification
+    {
+        Matches,
+        DoesNotMatch,
+        Throttled,
+    }
 
     /// <summary>Validates a well-formed token whose prefix was already extracted.</summary>
     /// <param name="token">The presented token, already checked by <see cref="PersonalAccessTokenFormat.TryGetPrefix"/>.</param>
@@ -102,19 +109,29 @@ public sealed class PersonalAccessTokenValidator(
 
         var authenticated = new AuthenticatedToken(
             row.Id, row.Name, row.Prefix, row.Scopes, row.CreatedAt, row.ExpiresAt, row.UserId, row.UserName);
-        var verification = _inFlight.GetOrAdd(digest, _ => new Lazy<Task<bool>>(
+        var verification = _inFlight.GetOrAdd(digest, _ => new Lazy<Task<Verification>>(
             () => VerifyAndRememberAsync(digest, token, prefix, authenticated, row.Hash)));
-        bool matches;
+        Verification outcome;
         try
         {
-            matches = await verification.Value.WaitAsync(cancellationToken);
+            outcome = await verification.Value.WaitAsync(cancellationToken);
         }
         finally
         {
-            _inFlight.TryRemove(new KeyValuePair<TokenDigest, Lazy<Task<bool>>>(digest, verification));
+            _inFlight.TryRemove(new KeyValuePair<TokenDigest, Lazy<Task<Verification>>>(digest, verification));
         }
 
-        return matches ? Decide(digest, authenticated, row.RevokedAt, row.ExpiresAt) : InvalidResult;
+        switch (outcome)
+        {
+            case Verification.Matches:
+                return Decide(digest, authenticated, row.RevokedAt, row.ExpiresAt);
+            case Verification.Throttled:
+                _ = failures.IsPrefixThrottled(prefix, out var retry);
+                await DelayRefusalAsync(cancellationToken);
+                return new TokenValidationResult(TokenValidationStatus.Throttled, null, retry > TimeSpan.Zero ? retry : TimeSpan.FromSeconds(1));
+            default:
+                return InvalidResult;
+        }
     }
 
     // Answers from memory are slowed down on purpose (a timer, no thread, no CPU), so a client repeating wrong
@@ -134,18 +151,36 @@ public sealed class PersonalAccessTokenValidator(
         }
     }
 
-    private async Task<bool> VerifyAndRememberAsync(
+    private async Task<Verification> VerifyAndRememberAsync(
         TokenDigest digest, string token, string prefix, AuthenticatedToken authenticated, string storedHash)
     {
-        // Not the request's cancellation: other requests may be waiting for this same run.
-        if (await hasher.VerifyAsync(token, storedHash, CancellationToken.None))
+        // The attempt is reserved before Argon2 runs, so a burst of wrong secrets arriving together cannot all
+        // slip past the prefix's limit.
+        if (!failures.TryBeginAttempt(prefix, out _))
         {
-            verified.MarkVerified(digest, authenticated, storedHash);
-            return true;
+            return Verification.Throttled;
         }
 
-        failures.RecordFailure(digest, prefix);
-        return false;
+        bool? matches = null;
+        try
+        {
+            // Not the request's cancellation: other requests may be waiting for this same run.
+            matches = await hasher.VerifyAsync(token, storedHash, CancellationToken.None);
+        }
+        finally
+        {
+            // Only a wrong secret uses up the attempt; a success or "no Argon2 slot" gives it back.
+            failures.EndAttempt(prefix, failed: matches == false);
+        }
+
+        if (matches == true)
+        {
+            verified.MarkVerified(digest, authenticated, storedHash);
+            return Verification.Matches;
+        }
+
+        failures.RecordFailure(digest);
+        return Verification.DoesNotMatch;
     }
 
     private TokenValidationResult Decide(TokenDigest digest, AuthenticatedToken token, DateTimeOffset? revokedAt, DateTimeOffset? expiresAt)

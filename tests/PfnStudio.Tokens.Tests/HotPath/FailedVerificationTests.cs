@@ -80,6 +80,21 @@ public sealed class FailedVerificationTests
     }
 
     [Fact]
+    public async Task ABurstOfWrongSecretsAtOnePrefixRunsArgon2NoMoreThanTheLimitAllows()
+    {
+        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:PrefixFailureLimit"] = "3" } };
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "laptop");
+        using var argon2 = Argon2Count.Start(app);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(1, 12).Select(i => app.StatusOfMeAsync(token.WithWrongSecret(i))));
+
+        Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.Unauthorized));
+        Assert.Equal(9, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.Equal(3, argon2.Verifications);
+    }
+
+    [Fact]
     public void TheFailureMemoryStaysWithinItsCapacity()
     {
         var clock = new FakeTimeProvider();
@@ -87,7 +102,7 @@ public sealed class FailedVerificationTests
         var digests = Enumerable.Range(0, 3).Select(_ => TokenDigest.Of(PersonalAccessTokenFormat.Generate())).ToList();
         foreach (var digest in digests)
         {
-            memo.RecordFailure(digest, "AbC123xYz789");
+            memo.RecordFailure(digest);
         }
 
         Assert.True(memo.IsKnownFailure(digests[0]));
@@ -96,7 +111,7 @@ public sealed class FailedVerificationTests
 
         // Once the first two expire, the memo has room again.
         clock.Advance(TimeSpan.FromSeconds(60));
-        memo.RecordFailure(digests[2], "AbC123xYz789");
+        memo.RecordFailure(digests[2]);
         Assert.False(memo.IsKnownFailure(digests[0]));
         Assert.True(memo.IsKnownFailure(digests[2]));
     }

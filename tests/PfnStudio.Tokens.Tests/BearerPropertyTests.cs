@@ -63,6 +63,13 @@ public sealed class BearerPropertyTests
         using var client = app.CreateClient();
         var checkedCount = 0;
 
+        // Verified once, as its owner would have: the per-prefix throttle (429) that the wrong secrets below
+        // trigger never locks out a token this process already verified.
+        using (var warm = await app.CreateClientWithToken(valid).GetAsync("/api/v1/me"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
         foreach (var value in HeaderValues(valid).Sample(1_000, 400))
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
@@ -82,9 +89,17 @@ public sealed class BearerPropertyTests
                 continue;
             }
 
-            Assert.True(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest,
+            Assert.True(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest or HttpStatusCode.TooManyRequests,
                 $"{(int)response.StatusCode} for a header of {value.Length} characters");
-            Assert.StartsWith("Bearer realm=\"pfnstudio\"", response.Headers.WwwAuthenticate.ToString());
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.NotNull(response.Headers.RetryAfter);
+            }
+            else
+            {
+                Assert.StartsWith("Bearer realm=\"pfnstudio\"", response.Headers.WwwAuthenticate.ToString());
+            }
+
             Assert.DoesNotContain(valid[26..], await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PfnStudio.Tokens.Tokens;
 
@@ -6,8 +8,10 @@ namespace PfnStudio.Tokens.Tests;
 
 public sealed class HasherTests
 {
+    private static readonly IMeterFactory Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+
     private static Argon2idTokenHasher Hasher(int memoryKiB = 64, int iterations = 1, int parallelism = 1) =>
-        new(Options.Create(new Argon2Options { MemoryKiB = memoryKiB, Iterations = iterations, Parallelism = parallelism }));
+        new(Options.Create(new Argon2Options { MemoryKiB = memoryKiB, Iterations = iterations, Parallelism = parallelism }), Meters);
 
     [Fact]
     public async Task AHashIsAPhcStringThatVerifiesItsTokenOnly()
@@ -68,7 +72,7 @@ public sealed class HasherTests
         var defaults = new Argon2Options();
         Assert.Equal((19_456, 2, 1), (defaults.MemoryKiB, defaults.Iterations, defaults.Parallelism));
 
-        using var hasher = new Argon2idTokenHasher(Options.Create(defaults));
+        using var hasher = new Argon2idTokenHasher(Options.Create(defaults), Meters);
         var token = PersonalAccessTokenFormat.Generate();
         var hash = await hasher.HashAsync(token);
 
@@ -83,7 +87,7 @@ public sealed class HasherTests
         using var hasher = new Argon2idTokenHasher(Options.Create(new Argon2Options
         {
             MemoryKiB = 65_536, Iterations = 4, MaxConcurrentHashes = 1, QueueTimeoutMilliseconds = 1,
-        }));
+        }), Meters);
         var token = PersonalAccessTokenFormat.Generate();
 
         var first = hasher.HashAsync(token);

@@ -71,6 +71,13 @@ internal sealed class PersonalAccessTokenHandler(
                 // Unknown, wrong secret and revoked read the same, so the answer does not tell which prefixes exist.
                 PersonalAccessTokenLog.Refused(Logger, prefix, ClientAddress);
                 return Fail(PersonalAccessTokenFailure.InvalidToken, "The token is unknown or has been revoked.");
+            case TokenValidationStatus.Throttled:
+                // 429, not 401: the token was not checked at all, and retrying later may succeed.
+                PersonalAccessTokenLog.Throttled(Logger, prefix, ClientAddress);
+                return AuthenticateResult.Fail(new PersonalAccessTokenFailure(
+                    PersonalAccessTokenFailure.TooManyAttempts,
+                    "Too many wrong tokens with this prefix just now; retry later.",
+                    result.RetryAfter));
         }
 
         var token = result.Token!;
@@ -100,6 +107,15 @@ internal sealed class PersonalAccessTokenHandler(
             Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             Response.Headers.RetryAfter = Options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             await WriteProblemAsync("Service unavailable", failure.Description);
+            return;
+        }
+
+        if (failure?.Error == PersonalAccessTokenFailure.TooManyAttempts)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            var seconds = (int)Math.Ceiling((failure.RetryAfter ?? TimeSpan.FromSeconds(Options.RetryAfterSeconds)).TotalSeconds);
+            Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await WriteProblemAsync("Too many attempts", failure.Description);
             return;
         }
 

@@ -26,4 +26,8 @@ internal static partial class PersonalAccessTokenLog
     [LoggerMessage(EventId = 2006, EventName = "BearerStoreUnavailable", Level = LogLevel.Error,
         Message = "Bearer token with prefix {TokenPrefix} not verified: the token store is unavailable")]
     public static partial void StoreUnavailable(ILogger logger, Exception exception, string tokenPrefix);
+
+    [LoggerMessage(EventId = 2007, EventName = "BearerPrefixThrottled", Level = LogLevel.Debug,
+        Message = "Bearer token with prefix {TokenPrefix} not checked: too many failed verifications of the prefix, from {ClientAddress}")]
+    public static partial void Throttled(ILogger logger, string tokenPrefix, string clientAddress);
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -10,7 +12,11 @@ namespace PfnStudio.Tokens.Tokens;
 /// Hashes and verifies tokens with Argon2id (Konscious), as PHC strings:
 /// <c>$argon2id$v=19$m=19456,t=2,p=1$&lt;salt&gt;$&lt;hash&gt;</c> with unpadded standard base64 salt and hash.
 /// Verification reads the parameters from the stored string, so hashes made with other parameters still verify.
-/// At most <see cref="Argon2Options.MaxConcurrentHashes"/> computations run at once.
+/// At most <see cref="Argon2Options.MaxConcurrentHashes"/> computations run at once; the others wait up to
+/// <see cref="Argon2Options.QueueTimeoutMilliseconds"/>. Each computation is counted on the meter
+/// <see cref="MeterName"/>: <c>pfnstudio.tokens.argon2.computations</c> (tag <c>operation</c>: hash or verify)
+/// and <c>pfnstudio.tokens.argon2.duration</c> (seconds); refusals for lack of a slot on
+/// <c>pfnstudio.tokens.argon2.busy</c>.
 /// </summary>
 public sealed class Argon2idTokenHasher : IDisposable
 {
@@ -23,16 +29,31 @@ public sealed class Argon2idTokenHasher : IDisposable
     private const int MaxStoredIterations = 16;
     private const int MaxStoredParallelism = 16;
 
+    /// <summary>The name of the meter carrying the hasher's instruments.</summary>
+    public const string MeterName = "PfnStudio.Tokens.Argon2";
+
     private readonly Argon2Options _options;
     private readonly SemaphoreSlim _slots;
+    private readonly Counter<long> _computations;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _busy;
 
-    /// <summary>Creates a hasher from validated options.</summary>
-    public Argon2idTokenHasher(IOptions<Argon2Options> options)
+    /// <summary>Creates a hasher from validated options, with its instruments on a meter from <paramref name="meters"/>.</summary>
+    public Argon2idTokenHasher(IOptions<Argon2Options> options, IMeterFactory meters)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(meters);
         _options = options.Value;
-        var slots = _options.MaxConcurrentHashes > 0 ? _options.MaxConcurrentHashes : Environment.ProcessorCount;
-        _slots = new SemaphoreSlim(slots, slots);
+        SlotCount = _options.MaxConcurrentHashes > 0 ? _options.MaxConcurrentHashes : Environment.ProcessorCount;
+        _slots = new SemaphoreSlim(SlotCount, SlotCount);
+        var meter = meters.Create(MeterName);
+        _computations = meter.CreateCounter<long>("pfnstudio.tokens.argon2.computations", "{computation}", "Argon2id computations run.");
+        _duration = meter.CreateHistogram<double>("pfnstudio.tokens.argon2.duration", "s", "Time of one Argon2id computation, slot wait excluded.");
+        _busy = meter.CreateCounter<long>("pfnstudio.tokens.argon2.busy", "{computation}", "Computations refused because no slot became free in time.");
     }
+
+    /// <summary>How many Argon2 computations may run at once (the configured value, or the processor count).</summary>
+    public int SlotCount { get; }
 
     /// <summary>Hashes <paramref name="token"/> with a fresh random salt and the configured parameters.</summary>
     /// <returns>The PHC string to store.</returns>
@@ -41,7 +62,7 @@ public sealed class Argon2idTokenHasher : IDisposable
     {
         var salt = RandomNumberGenerator.GetBytes(_options.SaltBytes);
         var parameters = new Argon2Parameters(_options.MemoryKiB, _options.Iterations, _options.Parallelism);
-        var hash = await ComputeAsync(token, salt, parameters, _options.HashBytes, cancellationToken).ConfigureAwait(false);
+        var hash = await ComputeAsync(token, salt, parameters, _options.HashBytes, "hash", cancellationToken).ConfigureAwait(false);
         return string.Create(CultureInfo.InvariantCulture,
             $"${Algorithm}$v={Version}$m={parameters.MemoryKiB},t={parameters.Iterations},p={parameters.Parallelism}${ToBase64(salt)}${ToBase64(hash)}");
     }
@@ -58,7 +79,7 @@ public sealed class Argon2idTokenHasher : IDisposable
             return false;
         }
 
-        var actual = await ComputeAsync(token, salt, parameters, expected.Length, cancellationToken).ConfigureAwait(false);
+        var actual = await ComputeAsync(token, salt, parameters, expected.Length, "verify", cancellationToken).ConfigureAwait(false);
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 
@@ -70,14 +91,27 @@ public sealed class Argon2idTokenHasher : IDisposable
     /// <inheritdoc />
     public void Dispose() => _slots.Dispose();
 
-    private async Task<byte[]> ComputeAsync(
-        string token, byte[] salt, Argon2Parameters parameters, int length, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes one Argon2 slot, waiting up to the queue timeout; dispose the lease to give it back. Every
+    /// computation goes through here; tests use it to fill the slots.
+    /// </summary>
+    /// <exception cref="HashingBusyException">No slot became free within the queue timeout.</exception>
+    internal async Task<SlotLease> AcquireSlotAsync(CancellationToken cancellationToken)
     {
         if (!await _slots.WaitAsync(_options.QueueTimeoutMilliseconds, cancellationToken).ConfigureAwait(false))
         {
+            _busy.Add(1);
             throw new HashingBusyException();
         }
 
+        return new SlotLease(_slots);
+    }
+
+    private async Task<byte[]> ComputeAsync(
+        string token, byte[] salt, Argon2Parameters parameters, int length, string operation, CancellationToken cancellationToken)
+    {
+        using var lease = await AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             using var argon2 = new Argon2id(Encoding.UTF8.GetBytes(token))
@@ -93,7 +127,23 @@ public sealed class Argon2idTokenHasher : IDisposable
         }
         finally
         {
-            _slots.Release();
+            var tag = new KeyValuePair<string, object?>("operation", operation);
+            _computations.Add(1, tag);
+            _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
+        }
+    }
+
+    /// <summary>One taken Argon2 slot; disposing gives it back once.</summary>
+    internal sealed class SlotLease(SemaphoreSlim slots) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                slots.Release();
+            }
         }
     }
 

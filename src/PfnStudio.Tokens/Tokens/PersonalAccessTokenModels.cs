@@ -27,6 +27,26 @@ public sealed record PersonalAccessTokenSummary(
     /// <summary>Whether the token works at <paramref name="now"/>: not revoked and <c>now &lt; ExpiresAt</c>.</summary>
     public bool IsActiveAt(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || now < ExpiresAt);
 
+    /// <summary>
+    /// <see cref="LastUsedAt"/> as the tokens table shows it, coarse on purpose (it is written in batches, up to
+    /// a minute late): "Never", "Within the last hour", "Within the last day", "Within the last week", or the
+    /// UTC date (<c>yyyy-MM-dd</c>).
+    /// </summary>
+    /// <param name="now">The current instant (UTC).</param>
+    public string DescribeLastUse(DateTimeOffset now)
+    {
+        if (LastUsedAt is not { } lastUsed)
+        {
+            return "Never";
+        }
+
+        var ago = now - lastUsed;
+        return ago < TimeSpan.FromHours(1) ? "Within the last hour"
+            : ago < TimeSpan.FromDays(1) ? "Within the last day"
+            : ago < TimeSpan.FromDays(7) ? "Within the last week"
+            : lastUsed.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     internal static PersonalAccessTokenSummary From(PersonalAccessToken t) =>
         new(t.Id, t.Name, t.Prefix, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsedAt);
 }
@@ -97,9 +117,17 @@ public enum TokenValidationStatus
 
     /// <summary>Hash verified but <c>now &gt;= ExpiresAt</c>.</summary>
     Expired,
+
+    /// <summary>
+    /// Not checked: the prefix had too many failed verifications just now and this token was not verified
+    /// before in this process (see <see cref="FailedVerificationMemo"/>). The caller may retry after
+    /// <see cref="TokenValidationResult.RetryAfter"/>.
+    /// </summary>
+    Throttled,
 }
 
 /// <summary>The outcome of validating a presented token.</summary>
 /// <param name="Status">Accepted or why not.</param>
 /// <param name="Token">The token and owner; set for <see cref="TokenValidationStatus.Valid"/> and <see cref="TokenValidationStatus.Expired"/>.</param>
-public sealed record TokenValidationResult(TokenValidationStatus Status, AuthenticatedToken? Token);
+/// <param name="RetryAfter">For <see cref="TokenValidationStatus.Throttled"/>: how long until the prefix is checked again.</param>
+public sealed record TokenValidationResult(TokenValidationStatus Status, AuthenticatedToken? Token, TimeSpan? RetryAfter = null);

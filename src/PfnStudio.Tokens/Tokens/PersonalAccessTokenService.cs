@@ -12,6 +12,7 @@ namespace PfnStudio.Tokens.Tokens;
 public sealed class PersonalAccessTokenService(
     TokensDbContext db,
     Argon2idTokenHasher hasher,
+    VerifiedTokenCache verified,
     TimeProvider time,
     ILogger<PersonalAccessTokenService> logger)
 {
@@ -98,7 +99,9 @@ public sealed class PersonalAccessTokenService(
 
     /// <summary>
     /// Revokes (soft-deletes) one of the user's tokens. The update is a single conditional statement, so
-    /// of two revokes racing for one token exactly one wins.
+    /// of two revokes racing for one token exactly one wins. The next request with the token gets 401 in any
+    /// process (the validator reads revocation from the store on every request); this process also forgets
+    /// the token's verification at once.
     /// </summary>
     /// <returns>The revoked token's name; <see langword="null"/> when no such active token of this user exists
     /// (another user's token, a missing id and an already revoked one look the same).</returns>
@@ -122,6 +125,7 @@ public sealed class PersonalAccessTokenService(
             return null;
         }
 
+        verified.EvictToken(tokenId);
         TokenLog.Revoked(logger, tokenId, candidate.Prefix, userId);
         return candidate.Name;
     }

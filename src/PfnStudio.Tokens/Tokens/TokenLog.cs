@@ -13,4 +13,12 @@ internal static partial class TokenLog
     [LoggerMessage(EventId = 1002, EventName = "TokenRevoked", Level = LogLevel.Information,
         Message = "Revoked personal access token {TokenId} (prefix {TokenPrefix}) of user {UserId}")]
     public static partial void Revoked(ILogger logger, Guid tokenId, string tokenPrefix, string userId);
+
+    [LoggerMessage(EventId = 1003, EventName = "TokenLastUsedFlushed", Level = LogLevel.Debug,
+        Message = "Wrote last-used instants of {TokenCount} personal access tokens")]
+    public static partial void LastUsedFlushed(ILogger logger, int tokenCount);
+
+    [LoggerMessage(EventId = 1004, EventName = "TokenLastUsedFlushFailed", Level = LogLevel.Warning,
+        Message = "Could not write last-used instants of {TokenCount} personal access tokens; kept for the next batch")]
+    public static partial void LastUsedFlushFailed(ILogger logger, Exception exception, int tokenCount);
 }

@@ -1,14 +1,19 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace PfnStudio.Tokens.Tokens;
 
-/// <summary>Registers the token format's services: hasher, issue/list/revoke service, validator.</summary>
+/// <summary>Registers the token format's services: hasher, issue/list/revoke service, validator and its hot path.</summary>
 public static class TokensServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="Argon2Options"/> (section <c>Argon2</c>, validated at start), the Argon2id hasher,
-    /// the verified-token cache, <see cref="PersonalAccessTokenService"/>, <see cref="PersonalAccessTokenValidator"/>
-    /// and the system <see cref="TimeProvider"/> unless one is registered.
+    /// Adds <see cref="Argon2Options"/> (section <c>Argon2</c>) and <see cref="HotPathOptions"/> (section
+    /// <c>HotPath</c>), both validated at start; the Argon2id hasher; the hot path's memos
+    /// (<see cref="VerifiedTokenCache"/>, <see cref="FailedVerificationMemo"/>, <see cref="LastUsedRecorder"/>), the
+    /// per-request <see cref="TokenStateReader"/>
+    /// and the <see cref="LastUsedFlushService"/> that writes "last used" in batches;
+    /// <see cref="PersonalAccessTokenService"/>, <see cref="PersonalAccessTokenValidator"/>, and the system
+    /// <see cref="TimeProvider"/> unless one is registered.
     /// </summary>
     public static IServiceCollection AddPersonalAccessTokens(this IServiceCollection services)
     {
@@ -16,12 +21,22 @@ public static class TokensServiceCollectionExtensions
             .BindConfiguration(Argon2Options.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Argon2Options>, Argon2OptionsValidator>();
+        services.AddSingleton<IValidateOptions<Argon2Options>, Argon2OptionsValidator>();
+        services.AddOptions<HotPathOptions>()
+            .BindConfiguration(HotPathOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
         services.AddSingleton<Argon2idTokenHasher>();
         services.AddSingleton<VerifiedTokenCache>();
+        services.AddSingleton<FailedVerificationMemo>();
+        services.AddSingleton<TokenStateReader>();
+        services.AddSingleton<LastUsedRecorder>();
+        services.AddSingleton<LastUsedFlushService>();
+        services.AddHostedService(sp => sp.GetRequiredService<LastUsedFlushService>());
         services.AddScoped<PersonalAccessTokenService>();
-        services.AddScoped<PersonalAccessTokenValidator>();
+        services.AddSingleton<PersonalAccessTokenValidator>();
         return services;
     }
 }

@@ -43,7 +43,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await Expect(copy).ToBeVisibleAsync(); // "Copied" lasts a moment, then the label comes back.
 
         var row = await page.ActiveRows().AllAsync();
-        Assert.Equal(["laptop", $"{token[..26]}…", "pat", "2026-12-29", "2026-11-29", "Revoke"], await Assert.Single(row).CellTextsAsync());
+        Assert.Equal(["laptop", $"{token[..26]}…", "pat", "2026-12-29", "2026-11-29", "Never", "Revoke"], await Assert.Single(row).CellTextsAsync());
 
         using var api = served.CreateApiClient(token);
         using var me = await api.GetAsync("/api/v1/me");

@@ -51,6 +51,9 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
             builder.UseSetting("Argon2:Iterations", "1");
         }
 
+        // Refusals from memory answer at once: a delay on the fake clock would wait for a test to advance it.
+        builder.UseSetting("HotPath:RefusalDelayMilliseconds", "0");
+
         builder.UseSetting("Serilog:MinimumLevel:Default", "Verbose");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.AspNetCore", "Verbose");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Verbose");

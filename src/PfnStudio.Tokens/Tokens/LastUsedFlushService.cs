@@ -1,0 +1,95 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PfnStudio.Tokens.Data;
+
+namespace PfnStudio.Tokens.Tokens;
+
+/// <summary>
+/// Writes the "last used" instants collected by <see cref="LastUsedRecorder"/> to the store once every
+/// <see cref="HotPathOptions.LastUsedFlushSeconds"/> (timed by the <see cref="TimeProvider"/>), in one
+/// transaction, so each token gets at most one write per interval however many requests it served; and once
+/// more when the host stops. A write never moves <c>LastUsedAt</c> backwards (another host may have written later).
+/// </summary>
+public sealed class LastUsedFlushService(
+    LastUsedRecorder recorder,
+    IServiceScopeFactory scopes,
+    IOptions<HotPathOptions> options,
+    TimeProvider time,
+    ILogger<LastUsedFlushService> logger) : BackgroundService
+{
+    /// <summary>Writes every pending instant now.</summary>
+    /// <returns>The number of tokens written.</returns>
+    public async Task<int> FlushAsync(CancellationToken cancellationToken)
+    {
+        var batch = recorder.Drain();
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            foreach (var (id, instant) in batch)
+            {
+                await db.PersonalAccessTokens
+                    .Where(t => t.Id == id && (t.LastUsedAt == null || t.LastUsedAt < instant))
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, instant), cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            TokenLog.LastUsedFlushed(logger, batch.Count);
+            return batch.Count;
+        }
+        catch (Exception ex) when (ex is DbException or DbUpdateException or OperationCanceledException)
+        {
+            // Keep the instants for the next batch: "last used" is coarse, losing a write is not.
+            recorder.Restore(batch);
+            TokenLog.LastUsedFlushFailed(logger, ex, batch.Count);
+            return 0;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.LastUsedFlushSeconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await FlushAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // An unexpected fault must not stop the host (BackgroundService's default): log, try next tick.
+                    TokenLog.LastUsedFlushFailed(logger, ex, recorder.PendingCount);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping; StopAsync writes what is left.
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await FlushAsync(CancellationToken.None);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A host torn down without an orderly stop (a test host being disposed) has no services left to
+            // write with; "last used" is coarse, and the next use records it again.
+        }
+    }
+}

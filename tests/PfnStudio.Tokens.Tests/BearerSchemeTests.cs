@@ -159,7 +159,7 @@ public sealed class BearerSchemeTests
         using var warm = await client.GetAsync("/api/v1/me");
         Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
 
-        await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("DROP TABLE PersonalAccessTokens"));
+        await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(TokensApplication.IsPostgres ? "DROP TABLE \"PersonalAccessTokens\" CASCADE" : "DROP TABLE \"PersonalAccessTokens\""));
         using var response = await client.GetAsync("/api/v1/me");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);

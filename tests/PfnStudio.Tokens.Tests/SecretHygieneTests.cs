@@ -30,12 +30,49 @@ public sealed class SecretHygieneTests
         Assert.True(issuedEvents.Any(l => l.Contains(token[14..26], StringComparison.Ordinal)), string.Join("\n", issuedEvents));
         Assert.DoesNotContain(logs, l => l.Contains(secret, StringComparison.Ordinal));
 
-        SqliteConnection.ClearAllPools();
-        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(app.DatabasePath)!, "tokens.db*"))
+        foreach (var stored in await StoredTextAsync(app))
         {
-            var bytes = await File.ReadAllBytesAsync(file);
-            Assert.DoesNotContain(secret, Encoding.Latin1.GetString(bytes), StringComparison.Ordinal);
-            Assert.DoesNotContain(secret, Encoding.Unicode.GetString(bytes), StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>Everything the store holds, as text: the SQLite files byte for byte, or every PostgreSQL row.</summary>
+    private static async Task<List<string>> StoredTextAsync(TokensApplication app)
+    {
+        var texts = new List<string>();
+        if (!TokensApplication.IsPostgres)
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(app.DatabasePath)!, "tokens.db*"))
+            {
+                var bytes = await File.ReadAllBytesAsync(file);
+                texts.Add(Encoding.Latin1.GetString(bytes));
+                texts.Add(Encoding.Unicode.GetString(bytes));
+            }
+
+            return texts;
+        }
+
+        await using var connection = await app.OpenSeparateConnectionAsync();
+        var tables = new List<string>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'";
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Contains("PersonalAccessTokens", tables);
+        foreach (var table in tables)
+        {
+            await using var dump = connection.CreateCommand();
+            dump.CommandText = $"SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM \"{table}\" t";
+            texts.Add((string)(await dump.ExecuteScalarAsync())!);
+        }
+
+        return texts;
     }
 }

@@ -1,23 +1,74 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace PfnStudio.Tokens.Data;
 
-/// <summary>Registers the store and applies its migrations at start.</summary>
+/// <summary>Registers the store (SQLite or PostgreSQL, by configuration) and applies its migrations at start.</summary>
 public static class DataExtensions
 {
+    /// <summary>The setting that chooses the provider: <c>Sqlite</c> (default) or <c>Postgres</c>.</summary>
+    public const string ProviderSetting = "Database:Provider";
+
     /// <summary>The connection string name of the embedded SQLite store.</summary>
     public const string SqliteConnectionName = "Sqlite";
 
+    /// <summary>The connection string name of the PostgreSQL store.</summary>
+    public const string PostgresConnectionName = "Postgres";
+
     /// <summary>
-    /// Registers <see cref="TokensDbContext"/> on SQLite from <c>ConnectionStrings:Sqlite</c> (default
-    /// <c>Data Source=data/pfnstudio.db</c>; a relative path is taken from the content root and its folder
-    /// is created), the database health check, and the Data Protection key ring in <c>keys/</c> beside the
-    /// database file, so sign-in cookies survive a restart.
+    /// Registers <see cref="TokensDbContext"/> on the provider named by <c>Database:Provider</c>:
+    /// <c>Sqlite</c> from <c>ConnectionStrings:Sqlite</c> (default <c>Data Source=data/pfnstudio.db</c>; a relative
+    /// path is taken from the content root and its folder created) or <c>Postgres</c> from
+    /// <c>ConnectionStrings:Postgres</c> (Npgsql syntax). Also registers the database health check and keeps the
+    /// Data Protection key ring in the database, so every host on one database accepts the others' sign-in
+    /// cookies and antiforgery tokens, and cookies survive a restart.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The connection string is missing or has no data source.</exception>
+    /// <exception cref="InvalidOperationException">An unknown provider, or its connection string missing or malformed.</exception>
     public static WebApplicationBuilder AddTokensData(this WebApplicationBuilder builder)
+    {
+        var provider = builder.Configuration[ProviderSetting];
+        if (string.IsNullOrWhiteSpace(provider) || provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            var connectionString = SqliteConnectionString(builder);
+            builder.Services.AddDbContext<TokensDbContext, SqliteTokensDbContext>(options => options.UseSqlite(connectionString));
+        }
+        else if (provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            var connectionString = PostgresConnectionString(builder);
+            builder.Services.AddDbContext<TokensDbContext, PostgresTokensDbContext>(options => options.UseNpgsql(connectionString));
+        }
+        else
+        {
+            throw new InvalidOperationException($"{ProviderSetting} must be Sqlite or Postgres; it is \"{provider}\".");
+        }
+
+        builder.Services.AddDataProtection()
+            .SetApplicationName("PfnStudio.Tokens")
+            .PersistKeysToDbContext<TokensDbContext>();
+        builder.Services.AddHealthChecks().AddDbContextCheck<TokensDbContext>("database");
+        return builder;
+    }
+
+    /// <summary>
+    /// Applies pending migrations of the configured provider (never <c>EnsureCreated</c>) and switches SQLite to
+    /// write-ahead logging, so readers do not block the writer and a killed process leaves a database that
+    /// opens cleanly.
+    /// </summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
+        // EF Core (9+) takes the providers' migration lock itself, so hosts starting at once take turns.
+        await db.Database.MigrateAsync();
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
+    }
+
+    private static string SqliteConnectionString(WebApplicationBuilder builder)
     {
         var configured = builder.Configuration.GetConnectionString(SqliteConnectionName);
         if (string.IsNullOrWhiteSpace(configured))
@@ -26,7 +77,16 @@ public static class DataExtensions
                 $"ConnectionStrings:{SqliteConnectionName} is not set; set it to e.g. \"Data Source=data/pfnstudio.db\".");
         }
 
-        var connection = new SqliteConnectionStringBuilder(configured);
+        SqliteConnectionStringBuilder connection;
+        try
+        {
+            connection = new SqliteConnectionStringBuilder(configured);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"ConnectionStrings:{SqliteConnectionName} is malformed: {ex.Message}", ex);
+        }
+
         if (string.IsNullOrWhiteSpace(connection.DataSource))
         {
             throw new InvalidOperationException($"ConnectionStrings:{SqliteConnectionName} has no Data Source.");
@@ -35,31 +95,28 @@ public static class DataExtensions
         if (connection.DataSource != ":memory:" && connection.Mode != SqliteOpenMode.Memory)
         {
             connection.DataSource = Path.GetFullPath(connection.DataSource, builder.Environment.ContentRootPath);
-            var folder = Path.GetDirectoryName(connection.DataSource)!;
-            Directory.CreateDirectory(folder);
-            builder.Services.AddDataProtection()
-                .SetApplicationName("PfnStudio.Tokens")
-                .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(folder, "keys")));
+            Directory.CreateDirectory(Path.GetDirectoryName(connection.DataSource)!);
         }
 
-        var connectionString = connection.ToString();
-        builder.Services.AddDbContext<TokensDbContext>(options => options.UseSqlite(connectionString));
-        builder.Services.AddHealthChecks().AddDbContextCheck<TokensDbContext>("database");
-        return builder;
+        return connection.ToString();
     }
 
-    /// <summary>
-    /// Applies pending migrations (never <c>EnsureCreated</c>) and switches SQLite to write-ahead logging,
-    /// so readers do not block the writer and a killed process leaves a database that opens cleanly.
-    /// </summary>
-    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    private static string PostgresConnectionString(WebApplicationBuilder builder)
     {
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
-        await db.Database.MigrateAsync();
-        if (db.Database.IsSqlite())
+        var configured = builder.Configuration.GetConnectionString(PostgresConnectionName);
+        if (string.IsNullOrWhiteSpace(configured))
         {
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{PostgresConnectionName} is not set; set it to e.g. \"Host=127.0.0.1;Database=pfnstudio;Username=pfnstudio;Password=…\".");
+        }
+
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(configured).ConnectionString;
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"ConnectionStrings:{PostgresConnectionName} is malformed: {ex.Message}", ex);
         }
     }
 }

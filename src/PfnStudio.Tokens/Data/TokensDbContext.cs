@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -5,13 +6,20 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace PfnStudio.Tokens.Data;
 
 /// <summary>
-/// The service's store: Identity's tables, the personal access tokens, organizations and their projects.
-/// Migrations live in <c>Data/Migrations</c>; add one with
-/// <c>dotnet ef migrations add NAME --project src/PfnStudio.Tokens --output-dir Data/Migrations</c>.
+/// The service's store, provider-neutral: Identity's tables, the personal access tokens, organizations and
+/// their projects, and the Data Protection key ring (shared by every host on one database). Each provider has
+/// its own subclass and migrations (EF Core's "migrations with multiple providers", one context type per
+/// provider): <see cref="SqliteTokensDbContext"/> (<c>Data/Migrations/Sqlite</c>) and
+/// <see cref="PostgresTokensDbContext"/> (<c>Data/Migrations/Postgres</c>). Add a migration to both:
+/// <c>dotnet ef migrations add NAME --project src/PfnStudio.Tokens --context SqliteTokensDbContext --output-dir Data/Migrations/Sqlite</c>
+/// and the same with <c>PostgresTokensDbContext</c> and <c>Data/Migrations/Postgres</c>.
 /// </summary>
-public sealed class TokensDbContext(DbContextOptions<TokensDbContext> options)
-    : IdentityDbContext<ApplicationUser>(options)
+public abstract class TokensDbContext(DbContextOptions options)
+    : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
 {
+    /// <summary>The Data Protection key ring (sign-in cookies, antiforgery), shared by every host.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     /// <summary>Every personal access token, active and ended.</summary>
     public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
 

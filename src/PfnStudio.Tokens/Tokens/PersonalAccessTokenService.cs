@@ -52,6 +52,11 @@ public sealed class PersonalAccessTokenService(
         // Check and insert in one write transaction (BEGIN IMMEDIATE on SQLite), so of two requests racing
         // with one name or one form, exactly one issues and the other gets the message.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            // PostgreSQL's READ COMMITTED lets two transactions pass the same check: serialize per user instead.
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({userId}, 0))", cancellationToken);
+        }
         now = time.GetUtcNow();
         var late = await CheckDuplicatesAsync(userId, trimmedName, issueRequestId, now, errors, cancellationToken);
         if (late is not null)

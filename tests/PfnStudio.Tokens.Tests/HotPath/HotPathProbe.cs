@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using PfnStudio.Tokens.Tests.Infrastructure;
@@ -49,12 +48,17 @@ internal static class HotPathExtensions
     /// <summary>Revokes like another process would: its own connection to the store file, plain SQL, no host service.</summary>
     public static async Task RevokeFromAnotherConnectionAsync(this TokensApplication app, string token, DateTimeOffset at)
     {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
-        await connection.OpenAsync();
+        await using var connection = await app.OpenSeparateConnectionAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE \"PersonalAccessTokens\" SET \"RevokedAt\" = $at WHERE \"Prefix\" = $prefix";
-        command.Parameters.AddWithValue("$at", at.UtcTicks);
-        command.Parameters.AddWithValue("$prefix", token[14..26]);
+        command.CommandText = "UPDATE \"PersonalAccessTokens\" SET \"RevokedAt\" = @at WHERE \"Prefix\" = @prefix";
+        var atParameter = command.CreateParameter();
+        atParameter.ParameterName = "@at";
+        atParameter.Value = TokensApplication.IsPostgres ? at : at.UtcTicks; // SQLite stores instants as UTC ticks
+        command.Parameters.Add(atParameter);
+        var prefixParameter = command.CreateParameter();
+        prefixParameter.ParameterName = "@prefix";
+        prefixParameter.Value = token[14..26];
+        command.Parameters.Add(prefixParameter);
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 

@@ -12,22 +12,33 @@ using Serilog.Core;
 namespace PfnStudio.Tokens.Tests.Infrastructure;
 
 /// <summary>
-/// The host under test: the real Program on a real SQLite file in a temp folder, a fake clock, Argon2 at a
-/// low cost (unless <see cref="ProductionArgon2"/>), and every log event captured at Verbose.
-/// Each test builds its own.
+/// The host under test: the real Program on a real store — a SQLite file in a temp folder, or (in the
+/// PfnStudio.Tokens.Tests.Postgres build of these same tests) a fresh PostgreSQL database on the server named by
+/// <c>PFNSTUDIO_TEST_POSTGRES</c> — a fake clock, Argon2 at a low cost (unless <see cref="ProductionArgon2"/>), and
+/// every log event captured at Verbose. Each test builds its own; <see cref="TokensApplication(TokensApplication)"/>
+/// builds a second host on the first one's store.
 /// </summary>
 public sealed class TokensApplication : WebApplicationFactory<Program>
 {
     public const string Password = "correct horse battery staple";
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("pfnstudio-tests-").FullName;
+    private readonly string _directory;
+    private readonly TestStore _store;
+    private readonly bool _ownsStore;
 
     /// <summary>Starts at 2026-11-29 12:00:00 UTC.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
 
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>The SQLite file (SQLite runs only).</summary>
     public string DatabasePath => Path.Combine(_directory, "tokens.db");
+
+    /// <summary>Whether this run's store is PostgreSQL.</summary>
+    public static bool IsPostgres => TestStore.IsPostgres;
+
+    /// <summary>Environment variables that point another host process at this store.</summary>
+    public IReadOnlyDictionary<string, string> StoreEnvironment => _store.Environment;
 
     /// <summary>Extra configuration, applied last (e.g. <c>["Accounts:RequireConfirmedEmail"] = "true"</c>).</summary>
     public Dictionary<string, string> Settings { get; init; } = [];
@@ -38,13 +49,36 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
     /// <summary>Keep OWASP's Argon2 defaults instead of the fast test cost.</summary>
     public bool ProductionArgon2 { get; init; }
 
-    // Outside Development cookies are Secure, so the in-process client talks https like a deployed browser.
-    public TokensApplication() => ClientOptions.BaseAddress = new Uri("https://localhost");
+    /// <summary>A host on a store of its own.</summary>
+    public TokensApplication()
+    {
+        _directory = Directory.CreateTempSubdirectory("pfnstudio-tests-").FullName;
+        _store = TestStore.Create(DatabasePath);
+        _ownsStore = true;
+
+        // Outside Development cookies are Secure, so the in-process client talks https like a deployed browser.
+        ClientOptions.BaseAddress = new Uri("https://localhost");
+    }
+
+    /// <summary>A second host on <paramref name="shareStoreWith"/>'s store (several hosts, one database).</summary>
+    public TokensApplication(TokensApplication shareStoreWith)
+    {
+        _directory = shareStoreWith._directory;
+        _store = shareStoreWith._store;
+        Clock = shareStoreWith.Clock;
+        ClientOptions.BaseAddress = new Uri("https://localhost");
+    }
+
+    /// <summary>Opens a connection of its own to the store, as another process would.</summary>
+    public Task<System.Data.Common.DbConnection> OpenSeparateConnectionAsync() => _store.OpenConnectionAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
-        builder.UseSetting("ConnectionStrings:Sqlite", $"Data Source={DatabasePath}");
+        foreach (var (key, value) in _store.Settings)
+        {
+            builder.UseSetting(key, value);
+        }
         if (!ProductionArgon2)
         {
             builder.UseSetting("Argon2:MemoryKiB", "64");
@@ -112,6 +146,12 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (!_ownsStore)
+        {
+            return;
+        }
+
+        _store.Drop();
         SqliteConnection.ClearAllPools();
         try
         {

@@ -155,7 +155,11 @@ public sealed class OperatorCommandLineTests
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["ConnectionStrings__Sqlite"] = $"Data Source={app.DatabasePath}";
+        foreach (var (key, value) in app.StoreEnvironment)
+        {
+            start.Environment[key] = value;
+        }
+
         start.Environment["Argon2__MemoryKiB"] = "64";
         start.Environment["Argon2__Iterations"] = "1";
         start.Environment["DOTNET_ENVIRONMENT"] = "Testing";

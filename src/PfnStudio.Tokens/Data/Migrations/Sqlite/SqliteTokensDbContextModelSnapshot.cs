@@ -7,15 +7,32 @@ using PfnStudio.Tokens.Data;
 
 #nullable disable
 
-namespace PfnStudio.Tokens.Data.Migrations
+namespace PfnStudio.Tokens.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(TokensDbContext))]
-    partial class TokensDbContextModelSnapshot : ModelSnapshot
+    [DbContext(typeof(SqliteTokensDbContext))]
+    partial class SqliteTokensDbContextModelSnapshot : ModelSnapshot
     {
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
+                });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
                 {

@@ -20,7 +20,7 @@ try
     builder.Services.AddAuthentication().AddPersonalAccessToken();
     builder.Services.AddAuthorizationBuilder().AddPersonalAccessTokenPolicy();
     builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/ApiTokens"));
-    builder.Services.AddProblemDetails();
+    builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = TokenRedaction.RedactProblem);
     builder.Services.AddApiDocument();
 
     var app = builder.Build();

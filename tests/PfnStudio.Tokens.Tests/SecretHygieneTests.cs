@@ -36,6 +36,59 @@ public sealed class SecretHygieneTests
         }
     }
 
+    [Theory]
+    [InlineData("GET /api/v1/me?access_token={token}")]
+    [InlineData("/x?t=pfnstudio%5Fpat%5F{body}")]
+    [InlineData("/x?t=%70fnstudio_pat_{body}")]
+    [InlineData("/x/PFNSTUDIO-PAT-{body}")]
+    [InlineData("{token}X and {token}")]
+    public void TokenShapedTextIsCutToItsPrefix(string template)
+    {
+        var token = PfnStudio.Tokens.Tokens.PersonalAccessTokenFormat.Generate();
+        var text = template.Replace("{token}", token, StringComparison.Ordinal).Replace("{body}", token[14..], StringComparison.Ordinal);
+
+        var redacted = PfnStudio.Tokens.Hosting.TokenRedaction.Redact(text);
+
+        Assert.DoesNotContain(token[26..], redacted, StringComparison.Ordinal);
+        Assert.Contains(token[14..26] + "…", redacted, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AProblemBodyThatQuotesTheRequestNeverCarriesAToken()
+    {
+        await using var app = new TokensApplication();
+        var user = await app.CreateUserAsync("echo@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "echo");
+        using var client = app.CreateClientWithToken(token);
+
+        using var response = await client.GetAsync($"/api/v1/projects/{token}/runs");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain(token[26..], body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EveryRequestLeavesOneLineWithMethodPathStatusElapsedUserAndTokenPrefix()
+    {
+        await using var app = new TokensApplication { Settings = { ["Serilog:MinimumLevel:Default"] = "Information" } };
+        var user = await app.CreateUserAsync("request-line@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "request line");
+
+        using var ok = await app.CreateClientWithToken(token).GetAsync("/api/v1/me?x=1");
+        using var refused = await app.CreateClient().GetAsync("/api/v1/me");
+
+        var lines = app.Logs.Events
+            .Where(e => e.MessageTemplate.Text.StartsWith("HTTP {RequestMethod} {RequestPath} responded", StringComparison.Ordinal))
+            .Select(e => e.RenderMessage())
+            .ToList();
+        Assert.Contains(lines, l => l.StartsWith("HTTP \"GET\" \"/api/v1/me\" responded 200 in ", StringComparison.Ordinal)
+            && l.Contains($"(user \"{user.Id}\", token \"{token[14..26]}\")", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("HTTP \"GET\" \"/api/v1/me\" responded 401 in ", StringComparison.Ordinal)
+            && l.Contains("(user \"-\", token \"-\")", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("x=1", StringComparison.Ordinal)); // never the query string
+    }
+
     /// <summary>Everything the store holds, as text: the SQLite files byte for byte, or every PostgreSQL row.</summary>
     private static async Task<List<string>> StoredTextAsync(TokensApplication app)
     {

@@ -31,8 +31,11 @@ public static class LoggingExtensions
     /// </summary>
     public static WebApplication UseRequestLogging(this WebApplication app)
     {
+        // This host's own logger: the static Log.Logger is never configured (preserveStaticLogger above).
+        var logger = app.Services.GetRequiredService<Serilog.ILogger>();
         app.UseSerilogRequestLogging(options =>
         {
+            options.Logger = logger;
             options.MessageTemplate =
                 "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms (user {UserId}, token {TokenPrefix})";
             options.GetLevel = (http, _, ex) =>

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Serilog.Core;
 using Serilog.Events;
 
@@ -10,7 +9,7 @@ namespace PfnStudio.Tokens.Hosting;
 /// (<c>pfnstudio_pat_AbC123xYz789…</c>). Framework components log URLs and headers we do not control — e.g.
 /// ASP.NET Core's "Request starting" line carries the query string, where a careless client may put a token.
 /// </summary>
-internal sealed partial class TokenRedactingEnricher : ILogEventEnricher
+internal sealed class TokenRedactingEnricher : ILogEventEnricher
 {
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {
@@ -28,8 +27,8 @@ internal sealed partial class TokenRedactingEnricher : ILogEventEnricher
     {
         switch (value)
         {
-            case ScalarValue { Value: string text } when text.Contains("pfnstudio_pat_", StringComparison.OrdinalIgnoreCase):
-                return new ScalarValue(TokenPattern().Replace(text, m => m.Groups["keep"].Value + "…"));
+            case ScalarValue { Value: string text } when TokenRedaction.Redact(text) is var redacted && !ReferenceEquals(redacted, text):
+                return new ScalarValue(redacted);
             case SequenceValue sequence:
             {
                 var elements = sequence.Elements.Select(e => Redact(e) ?? e).ToList();
@@ -52,9 +51,4 @@ internal sealed partial class TokenRedactingEnricher : ILogEventEnricher
                 return null;
         }
     }
-
-    // The marker and up to 12 prefix characters are kept; every further base62 character (and any URL-encoded
-    // remainder) is dropped, whatever the length, so typos and truncated tokens are covered too.
-    [GeneratedRegex("(?<keep>pfnstudio_pat_[0-9A-Za-z]{0,12})[0-9A-Za-z%]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex TokenPattern();
 }

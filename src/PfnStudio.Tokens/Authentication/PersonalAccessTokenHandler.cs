@@ -47,7 +47,7 @@ internal sealed class PersonalAccessTokenHandler(
         try
         {
             var validator = Context.RequestServices.GetRequiredService<PersonalAccessTokenValidator>();
-            result = await validator.ValidateAsync(credential.Token, prefix, Context.RequestAborted);
+            result = await validator.ValidateAsync(credential.Token, prefix, ClientAddress, Context.RequestAborted);
         }
         catch (HashingBusyException)
         {

@@ -27,7 +27,7 @@ internal static partial class PersonalAccessTokenLog
         Message = "Bearer token with prefix {TokenPrefix} not verified: the token store is unavailable")]
     public static partial void StoreUnavailable(ILogger logger, Exception exception, string tokenPrefix);
 
-    [LoggerMessage(EventId = 2007, EventName = "BearerPrefixThrottled", Level = LogLevel.Debug,
-        Message = "Bearer token with prefix {TokenPrefix} not checked: too many failed verifications of the prefix, from {ClientAddress}")]
+    [LoggerMessage(EventId = 2007, EventName = "BearerClientThrottled", Level = LogLevel.Information,
+        Message = "Bearer token with prefix {TokenPrefix} refused unchecked (429): too many failed verifications from {ClientAddress}")]
     public static partial void Throttled(ILogger logger, string tokenPrefix, string clientAddress);
 }

@@ -8,12 +8,13 @@ namespace PfnStudio.Tokens.Tokens;
 /// <list type="bullet">
 /// <item>the same wrong token presented again within <see cref="HotPathOptions.FailedVerificationSeconds"/> is
 /// refused without a store read or an Argon2 run (keyed by <see cref="TokenDigest"/>, never the token);</item>
-/// <item>a prefix gets at most <see cref="HotPathOptions.PrefixFailureLimit"/> Argon2 verifications that did not
-/// succeed per <see cref="HotPathOptions.PrefixFailureWindowSeconds"/>: each verification reserves one attempt
-/// before it runs (<see cref="TryBeginAttempt"/>) and a success gives it back, so wrong secrets sprayed at one
-/// known prefix, however many at once, cost at most that many Argon2 runs per window; further tokens of the
-/// prefix that are not already verified in this process get 429 until the window ends. The owner's already
-/// verified token keeps working.</item>
+/// <item>a client address gets at most <see cref="HotPathOptions.ClientFailureLimit"/> Argon2 verifications that
+/// did not succeed per <see cref="HotPathOptions.ClientFailureWindowSeconds"/>: each verification reserves one
+/// attempt before it runs (<see cref="TryBeginAttempt"/>) and a success gives it back, so wrong secrets sent from
+/// one address, however many at once, cost at most that many Argon2 runs per window; further tokens from that
+/// address that are not already verified in this process get 429 until the window ends. Tokens already verified
+/// keep working, and callers from other addresses are not affected. (Keyed by address, not by prefix: prefixes
+/// are public, and a per-prefix limit would let anyone who knows one lock its owner out.)</item>
 /// </list>
 /// Time comes from <see cref="TimeProvider"/>. When full, new failures are not remembered (they then cost an
 /// Argon2 run, still bounded by <see cref="Argon2Options.MaxConcurrentHashes"/>).
@@ -21,11 +22,11 @@ namespace PfnStudio.Tokens.Tokens;
 public sealed class FailedVerificationMemo
 {
     private readonly ConcurrentDictionary<TokenDigest, long> _failedUntil = new();
-    private readonly ConcurrentDictionary<string, PrefixWindow> _prefixes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ClientWindow> _clients = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly int _capacity;
     private readonly long _failureTicks;
-    private readonly int _prefixLimit;
+    private readonly int _clientLimit;
     private readonly long _windowTicks;
     private readonly Lock _sweepLock = new();
 
@@ -37,8 +38,8 @@ public sealed class FailedVerificationMemo
         _time = time;
         _capacity = o.FailedVerificationCapacity;
         _failureTicks = TimeSpan.FromSeconds(o.FailedVerificationSeconds).Ticks;
-        _prefixLimit = o.PrefixFailureLimit;
-        _windowTicks = TimeSpan.FromSeconds(o.PrefixFailureWindowSeconds).Ticks;
+        _clientLimit = o.ClientFailureLimit;
+        _windowTicks = TimeSpan.FromSeconds(o.ClientFailureWindowSeconds).Ticks;
     }
 
     /// <summary>Whether the token with <paramref name="digest"/> failed verification within the memo's lifetime.</summary>
@@ -46,15 +47,15 @@ public sealed class FailedVerificationMemo
         _failedUntil.TryGetValue(digest, out var until) && _time.GetUtcNow().UtcTicks < until;
 
     /// <summary>
-    /// Whether tokens of <paramref name="prefix"/> that are not already verified are refused for now (a cheap
+    /// Whether tokens from <paramref name="client"/> that are not already verified are refused for now (a cheap
     /// check before the store is read; <see cref="TryBeginAttempt"/> decides).
     /// </summary>
-    /// <param name="prefix">The presented token's prefix.</param>
-    /// <param name="retryAfter">When throttled, the time left in the prefix's window (at least one second).</param>
-    public bool IsPrefixThrottled(string prefix, out TimeSpan retryAfter)
+    /// <param name="client">The caller's address.</param>
+    /// <param name="retryAfter">When throttled, the time left in the address's window (at least one second).</param>
+    public bool IsClientThrottled(string client, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;
-        if (!_prefixes.TryGetValue(prefix, out var window))
+        if (!_clients.TryGetValue(client, out var window))
         {
             return false;
         }
@@ -67,29 +68,29 @@ public sealed class FailedVerificationMemo
     }
 
     /// <summary>
-    /// Reserves one Argon2 attempt for <paramref name="prefix"/> in its current window, unless the window's
+    /// Reserves one Argon2 attempt for <paramref name="client"/> in its current window, unless the window's
     /// attempts are used up. Call <see cref="EndAttempt"/> when the verification is decided.
     /// </summary>
-    /// <param name="prefix">The prefix of an existing, unrevoked row about to be verified.</param>
-    /// <param name="retryAfter">When refused, the time left in the prefix's window.</param>
-    /// <returns><see langword="false"/> when the prefix is throttled.</returns>
-    public bool TryBeginAttempt(string prefix, out TimeSpan retryAfter)
+    /// <param name="client">The address of the caller whose token is about to be verified.</param>
+    /// <param name="retryAfter">When refused, the time left in the address's window.</param>
+    /// <returns><see langword="false"/> when the address is throttled.</returns>
+    public bool TryBeginAttempt(string client, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;
         var now = _time.GetUtcNow().UtcTicks;
-        if (!_prefixes.TryGetValue(prefix, out var window))
+        if (!_clients.TryGetValue(client, out var window))
         {
-            if (_prefixes.Count >= _capacity)
+            if (_clients.Count >= _capacity)
             {
                 Sweep(now);
-                if (_prefixes.Count >= _capacity)
+                if (_clients.Count >= _capacity)
                 {
                     // Full: not counted. Argon2 stays bounded by its slots, and the table by its capacity.
                     return true;
                 }
             }
 
-            window = _prefixes.GetOrAdd(prefix, _ => new PrefixWindow { StartTicks = now });
+            window = _clients.GetOrAdd(client, _ => new ClientWindow { StartTicks = now });
         }
 
         lock (window)
@@ -114,9 +115,9 @@ public sealed class FailedVerificationMemo
     /// Ends an attempt begun with <see cref="TryBeginAttempt"/>: one that <paramref name="failed"/> (a wrong secret)
     /// stays counted; any other (a success, no Argon2 slot free) is given back to the window.
     /// </summary>
-    public void EndAttempt(string prefix, bool failed)
+    public void EndAttempt(string client, bool failed)
     {
-        if (!failed && _prefixes.TryGetValue(prefix, out var window))
+        if (!failed && _clients.TryGetValue(client, out var window))
         {
             lock (window)
             {
@@ -140,11 +141,11 @@ public sealed class FailedVerificationMemo
         }
     }
 
-    private bool IsThrottled(PrefixWindow window, long now, out TimeSpan retryAfter)
+    private bool IsThrottled(ClientWindow window, long now, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;
         var left = window.StartTicks + _windowTicks - now;
-        if (left <= 0 || window.Attempts < _prefixLimit)
+        if (left <= 0 || window.Attempts < _clientLimit)
         {
             return false;
         }
@@ -170,11 +171,11 @@ public sealed class FailedVerificationMemo
                 }
             }
 
-            foreach (var pair in _prefixes)
+            foreach (var pair in _clients)
             {
                 if (now - pair.Value.StartTicks >= _windowTicks)
                 {
-                    _prefixes.TryRemove(pair);
+                    _clients.TryRemove(pair);
                 }
             }
         }
@@ -184,7 +185,7 @@ public sealed class FailedVerificationMemo
         }
     }
 
-    private sealed class PrefixWindow
+    private sealed class ClientWindow
     {
         public long StartTicks;
         public int Attempts;

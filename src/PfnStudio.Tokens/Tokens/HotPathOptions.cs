@@ -29,20 +29,21 @@ public sealed class HotPathOptions
     public int FailedVerificationSeconds { get; set; } = 60;
 
     /// <summary>
-    /// Argon2 verifications of one prefix that may fail (running ones count until they succeed) within
-    /// <see cref="PrefixFailureWindowSeconds"/>; past it, presented tokens of that prefix not already verified
-    /// in this process get 429 instead of an Argon2 run. Default 10.
+    /// Argon2 verifications from one client address that may fail (running ones count until they succeed) within
+    /// <see cref="ClientFailureWindowSeconds"/>; past it, tokens from that address not already verified in this
+    /// process get 429 instead of an Argon2 run. Behind a reverse proxy, forward the client address
+    /// (<c>ASPNETCORE_FORWARDEDHEADERS_ENABLED=true</c>), or every caller shares the proxy's. Default 10.
     /// </summary>
     [Range(1, 10_000)]
-    public int PrefixFailureLimit { get; set; } = 10;
+    public int ClientFailureLimit { get; set; } = 10;
 
-    /// <summary>The window of <see cref="PrefixFailureLimit"/>, in seconds. Default 60.</summary>
+    /// <summary>The window of <see cref="ClientFailureLimit"/>, in seconds. Default 60.</summary>
     [Range(1, 3_600)]
-    public int PrefixFailureWindowSeconds { get; set; } = 60;
+    public int ClientFailureWindowSeconds { get; set; } = 60;
 
     /// <summary>
     /// Milliseconds a refusal made from memory waits before it is sent: a token that failed moments ago, or a
-    /// throttled prefix. A client that repeats wrong tokens on its connections is slowed to a trickle at the cost
+    /// throttled client address. A client that repeats wrong tokens on its connections is slowed to a trickle at the cost
     /// of a timer, not of CPU that valid callers need. 0 sends at once (tests). Default 500.
     /// </summary>
     [Range(0, 10_000)]

@@ -13,7 +13,7 @@ namespace PfnStudio.Tokens.Tokens;
 /// <item>a token verified before in this process (<see cref="VerifiedTokenCache"/>) costs one prepared point read
 /// of its row (<see cref="TokenStateReader"/>): revocation and expiry are the store's current state on every
 /// request, whichever process changed them; no Argon2;</item>
-/// <item>otherwise, a prefix under attack refuses the token (throttled, 429, after the same delay); else the row is read with its owner,
+/// <item>otherwise, an address that sent too many wrong secrets is refused (throttled, 429, after the same delay); else the row is read with its owner,
 /// the Argon2id hash verified (bounded by <see cref="Argon2Options.MaxConcurrentHashes"/>) and remembered;</item>
 /// <item>revoked or <c>now &gt;= ExpiresAt</c> is refused; success records "last used" in memory only
 /// (<see cref="LastUsedRecorder"/>), never a store write per request.</item>
@@ -58,10 +58,11 @@ public sealed class PersonalAccessTokenValidator(
     /// <summary>Validates a well-formed token whose prefix was already extracted.</summary>
     /// <param name="token">The presented token, already checked by <see cref="PersonalAccessTokenFormat.TryGetPrefix"/>.</param>
     /// <param name="prefix">Its prefix.</param>
+    /// <param name="client">The caller's address (failed verifications are limited per address).</param>
     /// <param name="cancellationToken">The request's cancellation.</param>
     /// <exception cref="HashingBusyException">Argon2 stayed at capacity for the whole queue timeout.</exception>
     /// <exception cref="System.Data.Common.DbException">The store could not be read.</exception>
-    public async Task<TokenValidationResult> ValidateAsync(string token, string prefix, CancellationToken cancellationToken)
+    public async Task<TokenValidationResult> ValidateAsync(string token, string prefix, string client, CancellationToken cancellationToken)
     {
         var digest = TokenDigest.Of(token);
         if (failures.IsKnownFailure(digest))
@@ -82,10 +83,10 @@ public sealed class PersonalAccessTokenValidator(
             // The row is gone or was replaced: forget the verification and check from scratch.
             verified.Evict(digest);
         }
-        else if (failures.IsPrefixThrottled(prefix, out var retryAfter))
+        else if (failures.IsClientThrottled(client, out var retryAfter))
         {
-            // Only tokens not verified before reach here: wrong secrets sprayed at a prefix never lock out the
-            // owner's token that this process already knows.
+            // Only tokens not verified before reach here: an address that sprayed wrong secrets never locks out a
+            // token this process already knows, nor callers from other addresses.
             await DelayRefusalAsync(cancellationToken);
             return new TokenValidationResult(TokenValidationStatus.Throttled, null, retryAfter);
         }
@@ -110,7 +111,7 @@ public sealed class PersonalAccessTokenValidator(
         var authenticated = new AuthenticatedToken(
             row.Id, row.Name, row.Prefix, row.Scopes, row.CreatedAt, row.ExpiresAt, row.UserId, row.UserName);
         var verification = _inFlight.GetOrAdd(digest, _ => new Lazy<Task<Verification>>(
-            () => VerifyAndRememberAsync(digest, token, prefix, authenticated, row.Hash)));
+            () => VerifyAndRememberAsync(digest, token, client, authenticated, row.Hash)));
         Verification outcome;
         try
         {
@@ -126,7 +127,7 @@ public sealed class PersonalAccessTokenValidator(
             case Verification.Matches:
                 return Decide(digest, authenticated, row.RevokedAt, row.ExpiresAt);
             case Verification.Throttled:
-                _ = failures.IsPrefixThrottled(prefix, out var retry);
+                _ = failures.IsClientThrottled(client, out var retry);
                 await DelayRefusalAsync(cancellationToken);
                 return new TokenValidationResult(TokenValidationStatus.Throttled, null, retry > TimeSpan.Zero ? retry : TimeSpan.FromSeconds(1));
             default:
@@ -152,11 +153,11 @@ public sealed class PersonalAccessTokenValidator(
     }
 
     private async Task<Verification> VerifyAndRememberAsync(
-        TokenDigest digest, string token, string prefix, AuthenticatedToken authenticated, string storedHash)
+        TokenDigest digest, string token, string client, AuthenticatedToken authenticated, string storedHash)
     {
         // The attempt is reserved before Argon2 runs, so a burst of wrong secrets arriving together cannot all
-        // slip past the prefix's limit.
-        if (!failures.TryBeginAttempt(prefix, out _))
+        // slip past the address's limit.
+        if (!failures.TryBeginAttempt(client, out _))
         {
             return Verification.Throttled;
         }
@@ -170,7 +171,7 @@ public sealed class PersonalAccessTokenValidator(
         finally
         {
             // Only a wrong secret uses up the attempt; a success or "no Argon2 slot" gives it back.
-            failures.EndAttempt(prefix, failed: matches == false);
+            failures.EndAttempt(client, failed: matches == false);
         }
 
         if (matches == true)

@@ -32,9 +32,42 @@ public sealed class FailedVerificationTests
     }
 
     [Fact]
-    public async Task WrongSecretsSprayedAtOnePrefixAreThrottledWhileTheOwnersVerifiedTokenKeepsWorking()
+    public async Task SomeoneWhoKnowsAPrefixCannotLockItsOwnerOutFromAnotherAddress()
     {
-        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:PrefixFailureLimit"] = "3" } };
+        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:ClientFailureLimit"] = "3" } };
+        var user = await app.CreateUserAsync("owner@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "ci"); // never used yet: not verified in this process
+
+        using var attacker = app.CreateClient();
+        attacker.DefaultRequestHeaders.Add(TestClientAddress.Header, "203.0.113.66");
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 8; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.WithWrongSecret(i + 1));
+            using var response = await attacker.SendAsync(request);
+            answers.Add(response.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, answers[0]);
+        Assert.Equal(HttpStatusCode.TooManyRequests, answers[^1]);
+
+        // The owner's CI, from its own address, is not affected; the attacker's address is still refused.
+        using var owner = app.CreateClientWithToken(token);
+        owner.DefaultRequestHeaders.Add(TestClientAddress.Header, "198.51.100.7");
+        using var ok = await owner.GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        using var stillRefused = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+        stillRefused.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.WithWrongSecret(99));
+        using var refused = await attacker.SendAsync(stillRefused);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task WrongSecretsFromOneAddressAreThrottledWhileAVerifiedTokenKeepsWorking()
+    {
+        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:ClientFailureLimit"] = "3" } };
         var user = await app.CreateUserAsync("ada@example.com");
         var token = await app.IssueTokenAsync(user.Id, "laptop");
         using var argon2 = Argon2Count.Start(app);
@@ -82,7 +115,7 @@ public sealed class FailedVerificationTests
     [Fact]
     public async Task ABurstOfWrongSecretsAtOnePrefixRunsArgon2NoMoreThanTheLimitAllows()
     {
-        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:PrefixFailureLimit"] = "3" } };
+        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:ClientFailureLimit"] = "3" } };
         var user = await app.CreateUserAsync("ada@example.com");
         var token = await app.IssueTokenAsync(user.Id, "laptop");
         using var argon2 = Argon2Count.Start(app);

@@ -99,6 +99,7 @@ public sealed class TokensApplication : WebApplicationFactory<Program>
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>();
             services.AddSingleton<ILogEventSink>(Logs);
         });
     }

@@ -41,6 +41,8 @@ try
         app.UseHttpsRedirection();
     }
 
+    app.UseHttpsForPages();
+
     app.UseStatusCodePages();
     app.UseSecurityHeaders();
     app.UseRequestLogging();
@@ -61,7 +63,12 @@ try
 catch (Exception ex) when (ex is not HostAbortedException)
 {
     // One readable line for the operator (a bad setting, an unreachable store), not a stack trace.
-    await Console.Error.WriteLineAsync($"PfnStudio.Tokens failed to start: {ex.GetBaseException().Message}");
+    // The outer message names the setting ("Failed to convert configuration value 'x' at 'Section:Key' …");
+    // the inner one says why.
+    var reason = ex.InnerException is { } inner && !ex.Message.Contains(inner.Message, StringComparison.Ordinal)
+        ? $"{ex.Message} ({inner.Message})"
+        : ex.Message;
+    await Console.Error.WriteLineAsync($"PfnStudio.Tokens failed to start: {reason}");
     return 1;
 }
 

@@ -68,6 +68,25 @@ public sealed class SecurityHeaderTests
         });
     }
 
+    [Theory]
+    [InlineData("/account/sign-up", HttpStatusCode.BadRequest)]
+    [InlineData("/api-tokens", HttpStatusCode.BadRequest)]
+    [InlineData("/healthz", HttpStatusCode.OK)]
+    [InlineData("/api/v1/me", HttpStatusCode.Unauthorized)]
+    public async Task WithoutAnHttpsPortPagesOverPlainHttpSayToUseHttpsAndMachineRoutesStillAnswer(string path, HttpStatusCode status)
+    {
+        await using var app = new TokensApplication();
+        using var client = app.CreateClient(new() { BaseAddress = new Uri("http://tokens.pfnstudio.example"), AllowAutoRedirect = false });
+
+        using var response = await client.GetAsync(path);
+
+        Assert.Equal(status, response.StatusCode);
+        if (status == HttpStatusCode.BadRequest)
+        {
+            Assert.Contains("This page needs HTTPS", await response.Content.ReadAsStringAsync());
+        }
+    }
+
     [Fact]
     public async Task PlainHttpIsRedirectedToHttpsOutsideDevelopment()
     {

@@ -6,7 +6,7 @@ public static class OrganizationExtensions
     /// <summary>Adds <see cref="OrganizationOptions"/> (section <c>Organizations</c>) and <see cref="OrganizationService"/>.</summary>
     public static IServiceCollection AddOrganizations(this IServiceCollection services)
     {
-        services.AddOptions<OrganizationOptions>().BindConfiguration(OrganizationOptions.SectionName);
+        services.AddOptions<OrganizationOptions>().BindConfiguration(OrganizationOptions.SectionName).ValidateOnStart();
         services.AddScoped<OrganizationService>();
         return services;
     }

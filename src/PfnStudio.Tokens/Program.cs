@@ -20,6 +20,7 @@ try
     builder.Services.AddAuthentication().AddPersonalAccessToken();
     builder.Services.AddAuthorizationBuilder().AddPersonalAccessTokenPolicy();
     builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/ApiTokens"));
+    builder.AddPredictLimits();
     builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = TokenRedaction.RedactProblem);
     builder.Services.AddApiDocument();
 
@@ -50,6 +51,7 @@ try
     app.UseRouting();
     app.UseAuthentication();
     app.UseAuthorization();
+    app.UseRateLimiter();
 
     app.MapRazorPages();
     app.MapMeApi();

@@ -16,6 +16,7 @@ public static partial class PredictApi
     {
         routes.MapPost("/projects/{project}/runs/v0_1/predict", PredictAsync)
             .RequireAuthorization(Authentication.PersonalAccessTokenDefaults.AuthorizationPolicy)
+            .RequireRateLimiting(PredictLimits.Policy)
             .WithTags("Runs")
             .WithName("Predict")
             .WithSummary("Posterior predictive mean and variance of y at each query point, given the context, under a Gaussian-process model.")

@@ -16,6 +16,7 @@ public sealed class IssueFormTests
         { "line\nbreak", "", "Input.Name", "control characters" },
         { "bell\u0007name", "", "Input.Name", "control characters" },
         { "tab\tname", "", "Input.Name", "control characters" },
+        { "evil\u202Egnp.exe", "", "Input.Name", "text-direction control characters" },
         { "ok", "abc", "Input.ExpiresInDays", "whole number from 1 to 3650" },
         { "ok", "1.5", "Input.ExpiresInDays", "not a fraction" },
         { "ok", "0", "Input.ExpiresInDays", "whole number from 1 to 3650" },

@@ -180,6 +180,13 @@ public sealed class PersonalAccessTokenService(
             return null;
         }
 
+        // Bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make a name read as another.
+        if (trimmed.Any(c => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069'))
+        {
+            errors[IssueTokenResult.NameField] = "The token name cannot contain text-direction control characters.";
+            return null;
+        }
+
         if (!IsWellFormed(trimmed))
         {
             errors[IssueTokenResult.NameField] = "The token name is not valid Unicode text.";

@@ -107,7 +107,7 @@ public sealed class SignUpInput
 
     /// <summary>The password: at least 10 characters.</summary>
     [Required(ErrorMessage = "Enter a password.")]
-    [StringLength(256, MinimumLength = 10, ErrorMessage = "The password must be at least 10 characters.")]
+    [StringLength(256, MinimumLength = 10, ErrorMessage = "The password must be 10 to 256 characters.")]
     [DataType(DataType.Password)]
     [Display(Name = "Password")]
     public string? Password { get; set; }

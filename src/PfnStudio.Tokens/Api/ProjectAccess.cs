@@ -14,7 +14,7 @@ internal static class ProjectAccess
         context.Features.GetRequiredFeature<IPersonalAccessTokenFeature>().Token;
 
     /// <summary>
-    /// The id of project <paramref name="slug"/> when the token's owner is a member of its organization, else
+    /// The id of project <paramref name="slug"/> when the token's owner is an accepted member of its organization (a pending invitation grants nothing), else
     /// <see langword="null"/>. Membership is checked inside the query, so a project of another organization and
     /// a missing one are indistinguishable (both 404): a token must not learn which project slugs exist.
     /// </summary>
@@ -27,7 +27,7 @@ internal static class ProjectAccess
         }
 
         var id = await db.Projects.AsNoTracking()
-            .Where(p => p.Slug == slug && p.Organization!.Memberships.Any(m => m.UserId == userId))
+            .Where(p => p.Slug == slug && p.Organization!.Memberships.Any(m => m.UserId == userId && m.AcceptedAt != null))
             .Select(p => p.Id)
             .FirstOrDefaultAsync(cancellationToken);
         return id == Guid.Empty ? null : id;

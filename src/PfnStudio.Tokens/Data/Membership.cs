@@ -13,7 +13,11 @@ public enum OrganizationRole
     Owner = 2,
 }
 
-/// <summary>A user's membership of an organization, with a role. One row per (organization, user).</summary>
+/// <summary>
+/// A user's membership of an organization, with a role. One row per (organization, user). A row with
+/// <see cref="AcceptedAt"/> unset is an invitation: the invited person has not consented yet, so it grants no
+/// project access and gives the organization's owners and admins no sight of, or power over, their tokens.
+/// </summary>
 public sealed class Membership
 {
     /// <summary>The organization.</summary>
@@ -31,6 +35,12 @@ public sealed class Membership
     /// <summary>The member's role.</summary>
     public OrganizationRole Role { get; set; }
 
-    /// <summary>When the user joined (UTC).</summary>
+    /// <summary>When the membership (or invitation) was created (UTC).</summary>
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// When the user accepted (UTC); <see langword="null"/> while it is a pending invitation. Set at creation for
+    /// sign-up, creating your own organization and the operator's command line.
+    /// </summary>
+    public DateTimeOffset? AcceptedAt { get; set; }
 }

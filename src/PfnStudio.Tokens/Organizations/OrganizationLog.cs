@@ -20,4 +20,16 @@ internal static partial class OrganizationLog
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Project {Project} created in {Organization}")]
     public static partial void ProjectCreated(ILogger logger, string organization, string project);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "User {UserId} invited to {Organization} as {Role} by {ActingUserId}")]
+    public static partial void MemberInvited(ILogger logger, string organization, string userId, OrganizationRole role, string actingUserId);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "User {UserId} accepted the invitation to {Organization} as {Role}")]
+    public static partial void InvitationAccepted(ILogger logger, string organization, string userId, OrganizationRole role);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "User {UserId} declined the invitation to {Organization}")]
+    public static partial void InvitationDeclined(ILogger logger, string organization, string userId);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Information, Message = "Invitation of user {UserId} to {Organization} cancelled")]
+    public static partial void InvitationCancelled(ILogger logger, string organization, string userId);
 }

@@ -43,7 +43,7 @@ public sealed record OrganizationSummary(string Slug, string Name, Data.Organiza
 /// <param name="UserId">The user id.</param>
 /// <param name="Email">The e-mail address.</param>
 /// <param name="Role">Role in the organization.</param>
-/// <param name="JoinedAt">When they joined (UTC).</param>
+/// <param name="JoinedAt">When they accepted, i.e. joined (UTC).</param>
 /// <param name="ActiveTokens">Their active personal access tokens, newest first.</param>
 public sealed record MemberSummary(
     string UserId,
@@ -51,3 +51,22 @@ public sealed record MemberSummary(
     Data.OrganizationRole Role,
     DateTimeOffset JoinedAt,
     IReadOnlyList<Tokens.PersonalAccessTokenSummary> ActiveTokens);
+
+/// <summary>What the members page shows: accepted members with their tokens, and pending invitations without.</summary>
+/// <param name="Members">Accepted members, by e-mail.</param>
+/// <param name="Pending">Invitations not yet accepted, by e-mail; their tokens are neither listed nor revocable.</param>
+public sealed record MemberList(IReadOnlyList<MemberSummary> Members, IReadOnlyList<PendingMemberSummary> Pending);
+
+/// <summary>A pending invitation as the organization's owners and admins see it: no tokens.</summary>
+/// <param name="UserId">The invited user's id.</param>
+/// <param name="Email">Their e-mail address.</param>
+/// <param name="Role">The role they get when they accept.</param>
+/// <param name="InvitedAt">When they were invited (UTC).</param>
+public sealed record PendingMemberSummary(string UserId, string Email, Data.OrganizationRole Role, DateTimeOffset InvitedAt);
+
+/// <summary>A pending invitation as the invited person sees it on the organizations page.</summary>
+/// <param name="Slug">The organization's slug.</param>
+/// <param name="Name">The organization's display name.</param>
+/// <param name="Role">The role offered.</param>
+/// <param name="InvitedAt">When the invitation was made (UTC).</param>
+public sealed record InvitationSummary(string Slug, string Name, Data.OrganizationRole Role, DateTimeOffset InvitedAt);

@@ -11,6 +11,13 @@ namespace PfnStudio.Tokens.Organizations;
 /// line. An acting user id of <see langword="null"/> is the operator (the host's command line), who may do
 /// anything; otherwise owners and admins manage members and projects, and only owners grant, take away or
 /// remove ownership. An organization always keeps at least one owner.
+/// <para>
+/// Consent: adding someone from the members page only invites them (a membership with
+/// <see cref="Membership.AcceptedAt"/> unset). Until the invited person accepts, the membership grants no
+/// project access, does not count as a role anywhere, and gives the organization's owners and admins no sight
+/// of their tokens and no power to revoke them; cancelling it revokes nothing. Signing up into the default
+/// organization, creating your own organization and the operator's <c>orgs add-member</c> are accepted at once.
+/// </para>
 /// </summary>
 public sealed partial class OrganizationService(
     TokensDbContext db,
@@ -82,10 +89,11 @@ public sealed partial class OrganizationService(
 
         // Two first sign-ups at the same instant could both become owners; both are real people who signed up
         // first, so that outcome is acceptable and needs no lock.
-        var role = await db.Memberships.AnyAsync(m => m.OrganizationId == organization.Id, cancellationToken)
+        var role = await db.Memberships.AnyAsync(m => m.OrganizationId == organization.Id && m.AcceptedAt != null, cancellationToken)
             ? OrganizationRole.Member
             : OrganizationRole.Owner;
-        db.Memberships.Add(new Membership { OrganizationId = organization.Id, UserId = userId, Role = role, CreatedAt = time.GetUtcNow() });
+        var now = time.GetUtcNow();
+        db.Memberships.Add(new Membership { OrganizationId = organization.Id, UserId = userId, Role = role, CreatedAt = now, AcceptedAt = now });
         if (!await TrySaveAsync(cancellationToken))
         {
             return null;
@@ -128,6 +136,7 @@ public sealed partial class OrganizationService(
             UserId = ownerUserId,
             Role = OrganizationRole.Owner,
             CreatedAt = organization.CreatedAt,
+            AcceptedAt = organization.CreatedAt,
         });
         if (!await TrySaveAsync(cancellationToken))
         {
@@ -138,9 +147,14 @@ public sealed partial class OrganizationService(
         return OrganizationResult.Done($"Organization \"{trimmed}\" created.");
     }
 
-    /// <summary>Adds the account with e-mail <paramref name="email"/> to the organization.</summary>
+    /// <summary>
+    /// Invites the account with e-mail <paramref name="email"/> to the organization (an owner or admin asks: the
+    /// membership stays pending until that person accepts), or adds it at once (the operator asks).
+    /// </summary>
     /// <param name="organizationSlug">The organization.</param>
-    /// <param name="actingUserId">Who asks (an owner or admin), or <see langword="null"/> for the operator.</param>
+    /// <param name="actingUserId">
+    /// Who asks (an owner or admin: an invitation), or <see langword="null"/> for the operator (an accepted membership).
+    /// </param>
     /// <param name="email">The new member's e-mail address (case-insensitive).</param>
     /// <param name="role">The role to give; <see cref="OrganizationRole.Owner"/> only by an owner or the operator.</param>
     /// <param name="cancellationToken">Cancels the store calls.</param>
@@ -164,19 +178,43 @@ public sealed partial class OrganizationService(
             return OrganizationResult.Invalid($"No account has the email address \"{email?.Trim()}\". They must sign up first.");
         }
 
-        if (await db.Memberships.AnyAsync(m => m.OrganizationId == organization.Id && m.UserId == userId, cancellationToken))
+        var address = email!.Trim();
+        var existing = await db.Memberships.AsNoTracking()
+            .Where(m => m.OrganizationId == organization.Id && m.UserId == userId)
+            .Select(m => new { m.AcceptedAt })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (existing is not null)
         {
-            return OrganizationResult.Invalid($"{email!.Trim()} is already a member of \"{organization.Slug}\".");
+            return OrganizationResult.Invalid(existing.AcceptedAt is null
+                ? $"{address} is already invited to \"{organization.Slug}\"; they have not accepted yet."
+                : $"{address} is already a member of \"{organization.Slug}\".");
         }
 
-        db.Memberships.Add(new Membership { OrganizationId = organization.Id, UserId = userId, Role = role, CreatedAt = time.GetUtcNow() });
+        // Only the operator (the host's command line) adds someone without their consent.
+        var now = time.GetUtcNow();
+        var immediate = actingUserId is null;
+        db.Memberships.Add(new Membership
+        {
+            OrganizationId = organization.Id,
+            UserId = userId,
+            Role = role,
+            CreatedAt = now,
+            AcceptedAt = immediate ? now : null,
+        });
         if (!await TrySaveAsync(cancellationToken))
         {
-            return OrganizationResult.Invalid($"{email!.Trim()} is already a member of \"{organization.Slug}\".");
+            return OrganizationResult.Invalid($"{address} is already a member of \"{organization.Slug}\" or invited to it.");
         }
 
-        OrganizationLog.MemberAdded(logger, organization.Slug, userId, role);
-        return OrganizationResult.Done($"{email!.Trim()} added to \"{organization.Slug}\" as {RoleName(role)}.");
+        if (immediate)
+        {
+            OrganizationLog.MemberAdded(logger, organization.Slug, userId, role);
+            return OrganizationResult.Done($"{address} added to \"{organization.Slug}\" as {RoleName(role)}.");
+        }
+
+        OrganizationLog.MemberInvited(logger, organization.Slug, userId, role, actingUserId!);
+        return OrganizationResult.Done(
+            $"{address} invited to \"{organization.Slug}\" as {RoleName(role)}. They join when they accept on their Organizations page.");
     }
 
     /// <summary>Changes a member's role. The last owner cannot be demoted; ownership moves only by an owner's hand.</summary>
@@ -194,6 +232,11 @@ public sealed partial class OrganizationService(
         if (membership is null)
         {
             return OrganizationResult.Invalid("That person is not a member of this organization.");
+        }
+
+        if (membership.AcceptedAt is null)
+        {
+            return OrganizationResult.Invalid("That invitation has not been accepted yet; cancel it and invite again with the role you want.");
         }
 
         if ((role == OrganizationRole.Owner || membership.Role == OrganizationRole.Owner) && actingRole != OrganizationRole.Owner)
@@ -214,8 +257,9 @@ public sealed partial class OrganizationService(
     }
 
     /// <summary>
-    /// Removes a member and, in the same transaction, revokes every active personal access token they hold,
-    /// so nothing they automated keeps acting in the organization after they leave.
+    /// Removes an accepted member and, in the same transaction, revokes every active personal access token they
+    /// hold, so nothing they automated keeps acting in the organization after they leave. For a pending
+    /// invitation it only cancels the invitation: that person never consented, so none of their tokens is touched.
     /// </summary>
     public async Task<OrganizationResult> RemoveMemberAsync(
         string organizationSlug, string? actingUserId, string memberUserId, CancellationToken cancellationToken = default)
@@ -233,6 +277,11 @@ public sealed partial class OrganizationService(
             return OrganizationResult.Invalid("That person is not a member of this organization.");
         }
 
+        if (membership.AcceptedAt is null)
+        {
+            return await CancelInvitationAsync(organization, membership, cancellationToken);
+        }
+
         if (membership.Role == OrganizationRole.Owner && actingRole != OrganizationRole.Owner)
         {
             return OrganizationResult.Invalid("Only an owner can remove an owner.");
@@ -246,9 +295,15 @@ public sealed partial class OrganizationService(
         // One transaction: either they are gone and their tokens are revoked, or nothing changed. The token
         // service shares this scope's DbContext, so its revokes run inside the transaction.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Memberships
-            .Where(m => m.OrganizationId == organization.Id && m.UserId == memberUserId)
+        var deleted = await db.Memberships
+            .Where(m => m.OrganizationId == organization.Id && m.UserId == memberUserId && m.AcceptedAt != null)
             .ExecuteDeleteAsync(cancellationToken);
+        if (deleted == 0)
+        {
+            // Removed meanwhile by someone else: nothing to do, and no tokens to revoke on this request's say-so.
+            return OrganizationResult.Invalid("That person is not a member of this organization.");
+        }
+
         var active = (await tokens.ListAsync(memberUserId, cancellationToken)).Active;
         var revoked = 0;
         foreach (var token in active)
@@ -276,7 +331,7 @@ public sealed partial class OrganizationService(
         }
 
         var memberRole = await db.Memberships.AsNoTracking()
-            .Where(m => m.OrganizationId == organization.Id && m.UserId == memberUserId)
+            .Where(m => m.OrganizationId == organization.Id && m.UserId == memberUserId && m.AcceptedAt != null)
             .Select(m => (OrganizationRole?)m.Role)
             .FirstOrDefaultAsync(cancellationToken);
         if (memberRole is null)
@@ -327,11 +382,11 @@ public sealed partial class OrganizationService(
         return OrganizationResult.Done($"Project \"{slug}\" created in \"{organization.Slug}\".");
     }
 
-    /// <summary>The organizations <paramref name="userId"/> belongs to, alphabetical by slug.</summary>
+    /// <summary>The organizations <paramref name="userId"/> belongs to (accepted memberships), alphabetical by slug.</summary>
     public async Task<IReadOnlyList<OrganizationSummary>> ListForUserAsync(string userId, CancellationToken cancellationToken = default)
     {
         var rows = await db.Memberships.AsNoTracking()
-            .Where(m => m.UserId == userId)
+            .Where(m => m.UserId == userId && m.AcceptedAt != null)
             .Select(m => new { m.Organization!.Slug, m.Organization.Name, m.Role, Projects = m.Organization.Projects.Select(p => p.Slug).ToList() })
             .ToListAsync(cancellationToken);
         return rows
@@ -340,11 +395,64 @@ public sealed partial class OrganizationService(
             .ToList();
     }
 
+    /// <summary>The invitations waiting for <paramref name="userId"/> to accept or decline, alphabetical by slug.</summary>
+    public async Task<IReadOnlyList<InvitationSummary>> ListInvitationsForUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var rows = await db.Memberships.AsNoTracking()
+            .Where(m => m.UserId == userId && m.AcceptedAt == null)
+            .Select(m => new InvitationSummary(m.Organization!.Slug, m.Organization.Name, m.Role, m.CreatedAt))
+            .ToListAsync(cancellationToken);
+        return rows.OrderBy(r => r.Slug, StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>
-    /// The organization's members (by e-mail) with each one's active tokens, for an owner or admin;
-    /// <see langword="null"/> when the organization is missing or the user may not manage it.
+    /// Accepts <paramref name="userId"/>'s own pending invitation to the organization: from now on they use its
+    /// projects, and its owners and admins see and may revoke their tokens.
     /// </summary>
-    public async Task<IReadOnlyList<MemberSummary>?> ListMembersAsync(
+    /// <returns><see cref="OrganizationOutcome.NotFound"/> when this user has no pending invitation there.</returns>
+    public async Task<OrganizationResult> AcceptInvitationAsync(string organizationSlug, string userId, CancellationToken cancellationToken = default)
+    {
+        var membership = await db.Memberships
+            .FirstOrDefaultAsync(m => m.Organization!.Slug == organizationSlug && m.UserId == userId && m.AcceptedAt == null, cancellationToken);
+        if (membership is null)
+        {
+            return OrganizationResult.NotFound(organizationSlug);
+        }
+
+        membership.AcceptedAt = time.GetUtcNow();
+
+        // Cancelled meanwhile: the update finds no row (a concurrency failure), and the answer is the same 404.
+        if (!await TrySaveAsync(cancellationToken))
+        {
+            return OrganizationResult.NotFound(organizationSlug);
+        }
+
+        OrganizationLog.InvitationAccepted(logger, organizationSlug, userId, membership.Role);
+        return OrganizationResult.Done($"You joined \"{organizationSlug}\" as {RoleName(membership.Role)}.");
+    }
+
+    /// <summary>Declines (deletes) <paramref name="userId"/>'s own pending invitation to the organization.</summary>
+    /// <returns><see cref="OrganizationOutcome.NotFound"/> when this user has no pending invitation there.</returns>
+    public async Task<OrganizationResult> DeclineInvitationAsync(string organizationSlug, string userId, CancellationToken cancellationToken = default)
+    {
+        var deleted = await db.Memberships
+            .Where(m => m.Organization!.Slug == organizationSlug && m.UserId == userId && m.AcceptedAt == null)
+            .ExecuteDeleteAsync(cancellationToken);
+        if (deleted == 0)
+        {
+            return OrganizationResult.NotFound(organizationSlug);
+        }
+
+        OrganizationLog.InvitationDeclined(logger, organizationSlug, userId);
+        return OrganizationResult.Done($"You declined the invitation to \"{organizationSlug}\".");
+    }
+
+    /// <summary>
+    /// The organization's accepted members (by e-mail) with each one's active tokens, and its pending invitations
+    /// (without tokens), for an owner or admin; <see langword="null"/> when the organization is missing or the
+    /// user may not manage it.
+    /// </summary>
+    public async Task<MemberList?> ListMembersAsync(
         string organizationSlug, string actingUserId, CancellationToken cancellationToken = default)
     {
         var (organization, _) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
@@ -353,24 +461,33 @@ public sealed partial class OrganizationService(
             return null;
         }
 
-        var members = await db.Memberships.AsNoTracking()
+        var rows = await db.Memberships.AsNoTracking()
             .Where(m => m.OrganizationId == organization.Id)
-            .Select(m => new { m.UserId, m.User!.Email, m.Role, m.CreatedAt })
+            .Select(m => new { m.UserId, m.User!.Email, m.Role, m.CreatedAt, m.AcceptedAt })
             .ToListAsync(cancellationToken);
-        var result = new List<MemberSummary>(members.Count);
-        foreach (var member in members.OrderBy(m => m.Email, StringComparer.OrdinalIgnoreCase))
+        var members = new List<MemberSummary>(rows.Count);
+        var pending = new List<PendingMemberSummary>();
+        foreach (var row in rows.OrderBy(m => m.Email, StringComparer.OrdinalIgnoreCase))
         {
-            var active = (await tokens.ListAsync(member.UserId, cancellationToken)).Active;
-            result.Add(new MemberSummary(member.UserId, member.Email ?? string.Empty, member.Role, member.CreatedAt, active));
+            if (row.AcceptedAt is { } acceptedAt)
+            {
+                // Only someone who accepted has agreed to have their tokens seen and revoked from here.
+                var active = (await tokens.ListAsync(row.UserId, cancellationToken)).Active;
+                members.Add(new MemberSummary(row.UserId, row.Email ?? string.Empty, row.Role, acceptedAt, active));
+            }
+            else
+            {
+                pending.Add(new PendingMemberSummary(row.UserId, row.Email ?? string.Empty, row.Role, row.CreatedAt));
+            }
         }
 
-        return result;
+        return new MemberList(members, pending);
     }
 
     /// <summary>The role of <paramref name="userId"/> in the organization, or <see langword="null"/> when not a member or missing.</summary>
     public Task<OrganizationRole?> GetRoleAsync(string organizationSlug, string userId, CancellationToken cancellationToken = default) =>
         db.Memberships.AsNoTracking()
-            .Where(m => m.Organization!.Slug == organizationSlug && m.UserId == userId)
+            .Where(m => m.Organization!.Slug == organizationSlug && m.UserId == userId && m.AcceptedAt != null)
             .Select(m => (OrganizationRole?)m.Role)
             .FirstOrDefaultAsync(cancellationToken);
 
@@ -437,7 +554,7 @@ public sealed partial class OrganizationService(
         }
 
         var role = await db.Memberships.AsNoTracking()
-            .Where(m => m.OrganizationId == organization.Id && m.UserId == actingUserId)
+            .Where(m => m.OrganizationId == organization.Id && m.UserId == actingUserId && m.AcceptedAt != null)
             .Select(m => (OrganizationRole?)m.Role)
             .FirstOrDefaultAsync(cancellationToken);
         return role is OrganizationRole.Owner or OrganizationRole.Admin ? (organization, role.Value) : (null, OrganizationRole.Member);
@@ -445,7 +562,24 @@ public sealed partial class OrganizationService(
 
     private Task<bool> HasAnotherOwnerAsync(Guid organizationId, string userId, CancellationToken cancellationToken) =>
         db.Memberships.AnyAsync(
-            m => m.OrganizationId == organizationId && m.UserId != userId && m.Role == OrganizationRole.Owner, cancellationToken);
+            m => m.OrganizationId == organizationId && m.UserId != userId && m.Role == OrganizationRole.Owner && m.AcceptedAt != null,
+            cancellationToken);
+
+    // A pending invitation is only deleted: nobody consented, so nothing of theirs is revoked. The delete is
+    // conditional, so an invitation accepted a moment ago is not removed on a page that still showed it pending.
+    private async Task<OrganizationResult> CancelInvitationAsync(Organization organization, Membership invitation, CancellationToken cancellationToken)
+    {
+        var deleted = await db.Memberships
+            .Where(m => m.OrganizationId == organization.Id && m.UserId == invitation.UserId && m.AcceptedAt == null)
+            .ExecuteDeleteAsync(cancellationToken);
+        if (deleted == 0)
+        {
+            return OrganizationResult.Invalid("That invitation was accepted or cancelled meanwhile; reload the page and try again.");
+        }
+
+        OrganizationLog.InvitationCancelled(logger, organization.Slug, invitation.UserId);
+        return OrganizationResult.Done($"Invitation of {invitation.User?.Email} to \"{organization.Slug}\" cancelled; no tokens revoked.");
+    }
 
     // A unique index lost a race (or the row already exists): the caller re-reads and answers accordingly.
     private async Task<bool> TrySaveAsync(CancellationToken cancellationToken)

@@ -51,9 +51,11 @@ public sealed class MembersPageTests
         Assert.Equal("member@example.com is now admin of \"pfnstudio\".", page.Text("p.notice"));
         Assert.Equal(OrganizationRole.Admin, await RoleAsync(app, "member@example.com"));
 
-        // Add someone by e-mail.
+        // Invite someone by e-mail: pending until they accept, shown without tokens.
         page = await owner.SubmitAsync(page, "form.add-member", new Dictionary<string, string> { ["Input.Email"] = "third@example.com", ["Input.Role"] = "member" });
-        Assert.Equal("third@example.com added to \"pfnstudio\" as member.", page.Text("p.notice"));
+        Assert.Equal("third@example.com invited to \"pfnstudio\" as member. They join when they accept on their Organizations page.", page.Text("p.notice"));
+        Assert.NotNull(page.Document.QuerySelector("tr[data-pending='third@example.com']"));
+        Assert.Null(page.Document.QuerySelector("tr[data-member='third@example.com']"));
 
         // Remove the member: their remaining token is revoked with them.
         page = await owner.SubmitAsync(page, "tr[data-member='member@example.com'] form.remove-form");

@@ -7,7 +7,10 @@ using PfnStudio.Tokens.Organizations;
 
 namespace PfnStudio.Tokens.Pages.Organizations;
 
-/// <summary>Avatar menu → Organizations: the organizations you belong to, and a form to create one (you own it).</summary>
+/// <summary>
+/// Avatar menu → Organizations: the organizations you belong to, invitations waiting for you (accept or
+/// decline), and a form to create one (you own it).
+/// </summary>
 [Authorize]
 public sealed class IndexModel(OrganizationService organizations) : PageModel
 {
@@ -22,9 +25,19 @@ public sealed class IndexModel(OrganizationService organizations) : PageModel
     /// <summary>The signed-in user's organizations, by slug.</summary>
     public IReadOnlyList<OrganizationSummary> Organizations { get; private set; } = [];
 
-    /// <summary>Shows the list.</summary>
-    public async Task OnGetAsync(CancellationToken cancellationToken) =>
-        Organizations = await organizations.ListForUserAsync(UserId, cancellationToken);
+    /// <summary>Invitations waiting for the signed-in user, by slug.</summary>
+    public IReadOnlyList<InvitationSummary> Invitations { get; private set; } = [];
+
+    /// <summary>Shows the lists.</summary>
+    public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+
+    /// <summary>Accepts the signed-in user's own invitation to organization <paramref name="slug"/>; 404 when there is none.</summary>
+    public async Task<IActionResult> OnPostAcceptAsync(string? slug, CancellationToken cancellationToken) =>
+        Report(await organizations.AcceptInvitationAsync(slug ?? string.Empty, UserId, cancellationToken));
+
+    /// <summary>Declines the signed-in user's own invitation to organization <paramref name="slug"/>; 404 when there is none.</summary>
+    public async Task<IActionResult> OnPostDeclineAsync(string? slug, CancellationToken cancellationToken) =>
+        Report(await organizations.DeclineInvitationAsync(slug ?? string.Empty, UserId, cancellationToken));
 
     /// <summary>Creates an organization owned by the signed-in user, then opens its members page.</summary>
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
@@ -41,8 +54,26 @@ public sealed class IndexModel(OrganizationService organizations) : PageModel
             ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Slug)}", result.Message);
         }
 
-        Organizations = await organizations.ListForUserAsync(UserId, cancellationToken);
+        await LoadAsync(cancellationToken);
         return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Organizations = await organizations.ListForUserAsync(UserId, cancellationToken);
+        Invitations = await organizations.ListInvitationsForUserAsync(UserId, cancellationToken);
+    }
+
+    // Post/Redirect/Get with the outcome as the status line; no invitation of yours there is a 404.
+    private IActionResult Report(OrganizationResult result)
+    {
+        if (!result.Succeeded)
+        {
+            return NotFound();
+        }
+
+        StatusMessage = result.Message;
+        return RedirectToPage();
     }
 
     private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;

@@ -9,9 +9,10 @@ using PfnStudio.Tokens.Organizations;
 namespace PfnStudio.Tokens.Pages.Organizations;
 
 /// <summary>
-/// An organization's members page, for its owners and admins: members with role, each member's active tokens
-/// with revoke, add a member by e-mail, change roles, remove members (revoking all their tokens), create
-/// projects. Anyone else, and a missing organization, get the same 404.
+/// An organization's members page, for its owners and admins: accepted members with role, each accepted
+/// member's active tokens with revoke, invite someone by e-mail (pending until they accept), cancel an
+/// invitation (revokes nothing), change roles, remove members (revoking all their tokens), create projects.
+/// Anyone else, and a missing organization, get the same 404.
 /// </summary>
 [Authorize]
 public sealed class MembersModel(OrganizationService organizations, TimeProvider time) : PageModel
@@ -32,8 +33,11 @@ public sealed class MembersModel(OrganizationService organizations, TimeProvider
     [TempData]
     public string? StatusMessage { get; set; }
 
-    /// <summary>Members by e-mail, with their active tokens.</summary>
+    /// <summary>Accepted members by e-mail, with their active tokens.</summary>
     public IReadOnlyList<MemberSummary> Members { get; private set; } = [];
+
+    /// <summary>Pending invitations by e-mail (no tokens: those people have not consented).</summary>
+    public IReadOnlyList<PendingMemberSummary> Pending { get; private set; } = [];
 
     /// <summary>The organization's projects.</summary>
     public IReadOnlyList<string> Projects { get; private set; } = [];
@@ -51,7 +55,7 @@ public sealed class MembersModel(OrganizationService organizations, TimeProvider
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
         await LoadAsync(cancellationToken) ? Page() : NotFound();
 
-    /// <summary>Adds a member by e-mail address with a role.</summary>
+    /// <summary>Invites someone by e-mail address with a role; they join when they accept.</summary>
     public async Task<IActionResult> OnPostAddAsync(CancellationToken cancellationToken)
     {
         if (!OrganizationService.TryParseRole(Input.Role, out var role))
@@ -90,7 +94,10 @@ public sealed class MembersModel(OrganizationService organizations, TimeProvider
         return Report(await organizations.ChangeRoleAsync(Slug, ViewerId, userId ?? string.Empty, parsed, cancellationToken));
     }
 
-    /// <summary>Removes a member and revokes all their tokens in the same transaction.</summary>
+    /// <summary>
+    /// Removes an accepted member and revokes all their tokens in the same transaction; for a pending invitation,
+    /// cancels it and revokes nothing.
+    /// </summary>
     public async Task<IActionResult> OnPostRemoveAsync(string? userId, CancellationToken cancellationToken) =>
         Report(await organizations.RemoveMemberAsync(Slug, ViewerId, userId ?? string.Empty, cancellationToken));
 
@@ -142,14 +149,15 @@ public sealed class MembersModel(OrganizationService organizations, TimeProvider
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
-        var members = await organizations.ListMembersAsync(Slug, ViewerId, cancellationToken);
-        if (members is null)
+        var list = await organizations.ListMembersAsync(Slug, ViewerId, cancellationToken);
+        if (list is null)
         {
             return false;
         }
 
-        Members = members;
-        ViewerRole = members.First(m => m.UserId == ViewerId).Role;
+        Members = list.Members;
+        Pending = list.Pending;
+        ViewerRole = list.Members.First(m => m.UserId == ViewerId).Role;
         Projects = (await organizations.ListForUserAsync(ViewerId, cancellationToken)).First(o => o.Slug == Slug).Projects;
         Now = time.GetUtcNow();
         return true;
@@ -159,7 +167,7 @@ public sealed class MembersModel(OrganizationService organizations, TimeProvider
 /// <summary>The add-member form.</summary>
 public sealed class AddMemberInput
 {
-    /// <summary>The new member's e-mail address; they must have an account.</summary>
+    /// <summary>The invited person's e-mail address; they must have an account.</summary>
     [Required(ErrorMessage = "Enter an email address.")]
     [EmailAddress(ErrorMessage = "Enter a valid email address.")]
     [Display(Name = "Email")]

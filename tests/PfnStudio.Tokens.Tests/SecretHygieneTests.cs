@@ -90,7 +90,7 @@ public sealed class SecretHygieneTests
     }
 
     /// <summary>Everything the store holds, as text: the SQLite files byte for byte, or every PostgreSQL row.</summary>
-    private static async Task<List<string>> StoredTextAsync(TokensApplication app)
+    internal static async Task<List<string>> StoredTextAsync(TokensApplication app)
     {
         var texts = new List<string>();
         if (!TokensApplication.IsPostgres)

@@ -41,6 +41,9 @@ public abstract class TokensDbContext(DbContextOptions options)
     /// <summary>Every Predict call.</summary>
     public DbSet<Run> Runs => Set<Run>();
 
+    /// <summary>Token events (issued, revoked, failed and expired uses) shown to each token's owner.</summary>
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.AspNetCore.Identity;
+using PfnStudio.Tokens.Audit;
 using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Organizations;
 using PfnStudio.Tokens.Tokens;
@@ -220,7 +221,7 @@ public static class OperatorCommandLine
             var tokens = s.GetRequiredService<PersonalAccessTokenService>();
             var name = parse.GetValue(tokenName)!.Trim();
             var token = (await tokens.ListAsync(userId, ct)).Active.FirstOrDefault(t => t.Name == name);
-            if (token is null || await tokens.RevokeAsync(userId, token.Id, ct) is null)
+            if (token is null || await tokens.RevokeAsync(userId, token.Id, RevocationDetails.ByOperatorCommandLine, ct) is null)
             {
                 return await FailAsync(stderr, $"error: {parse.GetValue(tokenUser)} has no active token named \"{name}\".");
             }

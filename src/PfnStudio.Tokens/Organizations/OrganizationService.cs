@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using PfnStudio.Tokens.Audit;
 using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Tokens;
 
@@ -308,7 +309,7 @@ public sealed partial class OrganizationService(
         var revoked = 0;
         foreach (var token in active)
         {
-            if (await tokens.RevokeAsync(memberUserId, token.Id, cancellationToken) is not null)
+            if (await tokens.RevokeAsync(memberUserId, token.Id, RevocationDetails.RemovedFromOrganization(organization.Slug), cancellationToken) is not null)
             {
                 revoked++;
             }
@@ -344,7 +345,7 @@ public sealed partial class OrganizationService(
             return OrganizationResult.Invalid("Only an owner can revoke an owner's tokens.");
         }
 
-        var name = await tokens.RevokeAsync(memberUserId, tokenId, cancellationToken);
+        var name = await tokens.RevokeAsync(memberUserId, tokenId, RevocationDetails.ByOrganization(organization.Slug), cancellationToken);
         return name is null
             ? OrganizationResult.Invalid("Token not found. It may already have been revoked.")
             : OrganizationResult.Done($"Token \u201c{name}\u201d revoked. Anything still using it now gets 401.");

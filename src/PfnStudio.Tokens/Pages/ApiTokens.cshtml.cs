@@ -2,12 +2,14 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using PfnStudio.Tokens.Audit;
 using PfnStudio.Tokens.Tokens;
 
 namespace PfnStudio.Tokens.Pages;
 
 /// <summary>
-/// Avatar menu → API tokens: issue a named token (shown once), list active and ended tokens, revoke.
+/// Avatar menu → API tokens: issue a named token (shown once), list active and ended tokens, revoke, and see the
+/// user's recent token activity (issued, revoked, failed and expired uses).
 /// Every response is <c>Cache-Control: no-store</c>; a re-posted issue form mints nothing (its
 /// <see cref="IssueInput.IssueRequestId"/> is remembered with the token it minted).
 /// </summary>
@@ -32,6 +34,9 @@ public sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProvid
 
     /// <summary>The user's tokens.</summary>
     public PersonalAccessTokenLists Tokens { get; private set; } = new([], []);
+
+    /// <summary>The user's last audit events, newest first (at most <see cref="PersonalAccessTokenService.RecentActivityCount"/>).</summary>
+    public IReadOnlyList<TokenActivity> RecentActivity { get; private set; } = [];
 
     /// <summary>The current instant (UTC), for expiry hints.</summary>
     public DateTimeOffset Now { get; private set; }
@@ -97,7 +102,7 @@ public sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProvid
         NoStore();
 
         // Another user's token, a missing id and an already revoked one get the same answer.
-        var name = Guid.TryParse(id, out var tokenId) ? await tokens.RevokeAsync(UserId, tokenId, cancellationToken) : null;
+        var name = Guid.TryParse(id, out var tokenId) ? await tokens.RevokeAsync(UserId, tokenId, RevocationDetails.OnThePage, cancellationToken) : null;
         StatusMessage = name is null
             ? "Token not found. It may already have been revoked."
             : $"Token \u201c{name}\u201d revoked. Anything still using it now gets 401.";
@@ -110,6 +115,7 @@ public sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProvid
     {
         Now = time.GetUtcNow();
         Tokens = await tokens.ListAsync(UserId, cancellationToken);
+        RecentActivity = await tokens.RecentActivityAsync(UserId, cancellationToken);
     }
 
     private void NoStore()

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using PfnStudio.Tokens.Audit;
 using PfnStudio.Tokens.Data;
 
 namespace PfnStudio.Tokens.Tokens;
@@ -77,6 +78,15 @@ public sealed class PersonalAccessTokenService(
             IssueRequestId = issueRequestId,
         };
         db.PersonalAccessTokens.Add(token);
+        db.AuditEvents.Add(new AuditEvent
+        {
+            UserId = userId,
+            TokenId = token.Id,
+            TokenPrefix = prefix,
+            Kind = AuditEventKind.Issued,
+            OccurredAt = now,
+            Detail = days is { } expiry ? $"issued, expires in {expiry} {(expiry == 1 ? "day" : "days")}" : "issued, never expires",
+        });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
@@ -102,16 +112,57 @@ public sealed class PersonalAccessTokenService(
             ended.ConvertAll(PersonalAccessTokenSummary.From));
     }
 
+    /// <summary>Largest number of events <see cref="RecentActivityAsync"/> returns.</summary>
+    public const int RecentActivityCount = 20;
+
+    /// <summary>
+    /// The user's last <see cref="RecentActivityCount"/> audit events (their own tokens only), newest first, each
+    /// with its token's name.
+    /// </summary>
+    public async Task<IReadOnlyList<TokenActivity>> RecentActivityAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var events = await db.AuditEvents.AsNoTracking()
+            .Where(e => e.UserId == userId)
+            .OrderByDescending(e => e.OccurredAt)
+            .ThenByDescending(e => e.Id)
+            .Take(RecentActivityCount)
+            .ToListAsync(cancellationToken);
+        var tokenIds = events.Select(e => e.TokenId).OfType<Guid>().Distinct().ToList();
+        var names = await db.PersonalAccessTokens.AsNoTracking()
+            .Where(t => t.UserId == userId && tokenIds.Contains(t.Id))
+            .Select(t => new { t.Id, t.Name })
+            .ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+        return events.ConvertAll(e => new TokenActivity(
+            e.OccurredAt,
+            e.Kind,
+            e.TokenId is { } id && names.TryGetValue(id, out var name) ? name : null,
+            e.TokenPrefix,
+            e.ClientAddress,
+            e.Detail));
+    }
+
+    /// <summary>Revokes one of the user's tokens with the audit detail "revoked"; see the overload with a detail.</summary>
+    /// <returns>The revoked token's name, or <see langword="null"/> when no such active token of this user exists.</returns>
+    public Task<string?> RevokeAsync(string userId, Guid tokenId, CancellationToken cancellationToken = default) =>
+        RevokeAsync(userId, tokenId, "revoked", cancellationToken);
+
     /// <summary>
     /// Revokes (soft-deletes) one of the user's tokens. The update is a single conditional statement, so
     /// of two revokes racing for one token exactly one wins. The next request with the token gets 401 in any
     /// process (the validator reads revocation from the store on every request); this process also forgets
-    /// the token's verification at once.
+    /// the token's verification at once. The winner writes a <see cref="AuditEventKind.Revoked"/> audit row in the
+    /// same transaction as the update (the caller's transaction when one is open, else its own).
     /// </summary>
+    /// <param name="userId">The owner.</param>
+    /// <param name="tokenId">The token to revoke.</param>
+    /// <param name="detail">Who revoked it and how, for the audit row, e.g. <see cref="RevocationDetails.OnThePage"/>
+    /// (at most <see cref="AuditEvent.DetailMaxLength"/> characters; longer is cut).</param>
+    /// <param name="cancellationToken">Cancels the store calls.</param>
     /// <returns>The revoked token's name; <see langword="null"/> when no such active token of this user exists
     /// (another user's token, a missing id and an already revoked one look the same).</returns>
-    public async Task<string?> RevokeAsync(string userId, Guid tokenId, CancellationToken cancellationToken = default)
+    public async Task<string?> RevokeAsync(string userId, Guid tokenId, string detail, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(detail);
         var candidate = await db.PersonalAccessTokens.AsNoTracking()
             .Where(t => t.Id == tokenId && t.UserId == userId && t.RevokedAt == null)
             .Select(t => new { t.Name, t.Prefix })
@@ -121,13 +172,34 @@ public sealed class PersonalAccessTokenService(
             return null;
         }
 
-        var now = time.GetUtcNow();
-        var updated = await db.PersonalAccessTokens
-            .Where(t => t.Id == tokenId && t.UserId == userId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
-        if (updated == 0)
+        var ownTransaction = db.Database.CurrentTransaction is null
+            ? await db.Database.BeginTransactionAsync(cancellationToken)
+            : null;
+        await using (ownTransaction)
         {
-            return null;
+            var now = time.GetUtcNow();
+            var updated = await db.PersonalAccessTokens
+                .Where(t => t.Id == tokenId && t.UserId == userId && t.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
+            if (updated == 0)
+            {
+                return null;
+            }
+
+            db.AuditEvents.Add(new AuditEvent
+            {
+                UserId = userId,
+                TokenId = tokenId,
+                TokenPrefix = candidate.Prefix,
+                Kind = AuditEventKind.Revoked,
+                OccurredAt = now,
+                Detail = detail.Length > AuditEvent.DetailMaxLength ? detail[..AuditEvent.DetailMaxLength] : detail,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.CommitAsync(cancellationToken);
+            }
         }
 
         verified.EvictToken(tokenId);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using PfnStudio.Tokens.Audit;
 using PfnStudio.Tokens.Data;
 
 namespace PfnStudio.Tokens.Tokens;
@@ -18,6 +19,9 @@ namespace PfnStudio.Tokens.Tokens;
 /// <item>revoked or <c>now &gt;= ExpiresAt</c> is refused; success records "last used" in memory only
 /// (<see cref="LastUsedRecorder"/>), never a store write per request.</item>
 /// </list>
+/// A wrong secret or a revoked token for a prefix that has a stored row, and an expired token's use, are noted for the
+/// owner's audit trail in memory (<see cref="AuditRecorder"/>: at most one per token and kind per minute), written in
+/// batches by <see cref="AuditFlushService"/>; an unknown prefix is never recorded.
 /// </summary>
 /// <remarks>
 /// A singleton: the warm path touches no scoped service; the cold path opens its own scope for the
@@ -30,6 +34,7 @@ public sealed class PersonalAccessTokenValidator(
     FailedVerificationMemo failures,
     TokenStateReader states,
     LastUsedRecorder lastUsed,
+    AuditRecorder audit,
     IOptions<HotPathOptions> options,
     TimeProvider time)
 {
@@ -77,7 +82,7 @@ public sealed class PersonalAccessTokenValidator(
             if (state is not null && state.Id == known.Token.Id
                 && string.Equals(state.Hash, known.StoredHash, StringComparison.Ordinal))
             {
-                return Decide(digest, known.Token, state.RevokedAt, state.ExpiresAt);
+                return Decide(digest, known.Token, state.RevokedAt, state.ExpiresAt, client);
             }
 
             // The row is gone or was replaced: forget the verification and check from scratch.
@@ -105,6 +110,7 @@ public sealed class PersonalAccessTokenValidator(
         // A revoked token is refused before any Argon2 work: nothing it could prove would change the answer.
         if (row.RevokedAt is not null)
         {
+            audit.RecordUse(AuditEventKind.FailedUse, row.Id, row.UserId, row.Prefix, client, "revoked token presented");
             return InvalidResult;
         }
 
@@ -125,12 +131,13 @@ public sealed class PersonalAccessTokenValidator(
         switch (outcome)
         {
             case Verification.Matches:
-                return Decide(digest, authenticated, row.RevokedAt, row.ExpiresAt);
+                return Decide(digest, authenticated, row.RevokedAt, row.ExpiresAt, client);
             case Verification.Throttled:
                 _ = failures.IsClientThrottled(client, out var retry);
                 await DelayRefusalAsync(cancellationToken);
                 return new TokenValidationResult(TokenValidationStatus.Throttled, null, retry > TimeSpan.Zero ? retry : TimeSpan.FromSeconds(1));
             default:
+                audit.RecordUse(AuditEventKind.FailedUse, row.Id, row.UserId, row.Prefix, client, "wrong secret");
                 return InvalidResult;
         }
     }
@@ -184,17 +191,19 @@ public sealed class PersonalAccessTokenValidator(
         return Verification.DoesNotMatch;
     }
 
-    private TokenValidationResult Decide(TokenDigest digest, AuthenticatedToken token, DateTimeOffset? revokedAt, DateTimeOffset? expiresAt)
+    private TokenValidationResult Decide(TokenDigest digest, AuthenticatedToken token, DateTimeOffset? revokedAt, DateTimeOffset? expiresAt, string client)
     {
         if (revokedAt is not null)
         {
             verified.Evict(digest);
+            audit.RecordUse(AuditEventKind.FailedUse, token.Id, token.UserId, token.Prefix, client, "revoked token presented");
             return InvalidResult;
         }
 
         if (expiresAt is { } expiry && time.GetUtcNow() >= expiry)
         {
             verified.Evict(digest);
+            audit.RecordUse(AuditEventKind.ExpiredUse, token.Id, token.UserId, token.Prefix, client, "expired token presented");
             return new TokenValidationResult(TokenValidationStatus.Expired, token);
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PfnStudio.Tokens.Audit;
 
 namespace PfnStudio.Tokens.Tokens;
 
@@ -11,7 +12,8 @@ public static class TokensServiceCollectionExtensions
     /// <c>HotPath</c>), both validated at start; the Argon2id hasher; the hot path's memos
     /// (<see cref="VerifiedTokenCache"/>, <see cref="FailedVerificationMemo"/>, <see cref="LastUsedRecorder"/>), the
     /// per-request <see cref="TokenStateReader"/>
-    /// and the <see cref="LastUsedFlushService"/> that writes "last used" in batches;
+    /// and the <see cref="LastUsedFlushService"/> that writes "last used" in batches; the <see cref="AuditRecorder"/> and
+    /// <see cref="AuditFlushService"/> that write failed and expired uses to the audit table in batches;
     /// <see cref="PersonalAccessTokenService"/>, <see cref="PersonalAccessTokenValidator"/>, and the system
     /// <see cref="TimeProvider"/> unless one is registered.
     /// </summary>
@@ -35,6 +37,9 @@ public static class TokensServiceCollectionExtensions
         services.AddSingleton<LastUsedRecorder>();
         services.AddSingleton<LastUsedFlushService>();
         services.AddHostedService(sp => sp.GetRequiredService<LastUsedFlushService>());
+        services.AddSingleton<AuditRecorder>();
+        services.AddSingleton<AuditFlushService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditFlushService>());
         services.AddScoped<PersonalAccessTokenService>();
         services.AddSingleton<PersonalAccessTokenValidator>();
         return services;

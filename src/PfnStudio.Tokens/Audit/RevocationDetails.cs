@@ -1,0 +1,19 @@
+namespace PfnStudio.Tokens.Audit;
+
+/// <summary>The audit row's detail for each way a token gets revoked (shown to the owner under "Recent activity").</summary>
+public static class RevocationDetails
+{
+    /// <summary>The owner revoked it on the tokens page.</summary>
+    public const string OnThePage = "revoked on the page";
+
+    /// <summary>An operator revoked it with <c>tokens revoke</c>.</summary>
+    public const string ByOperatorCommandLine = "revoked by the operator command line";
+
+    /// <summary>Revoked because its owner was removed from the organization <paramref name="organizationSlug"/>.</summary>
+    public static string RemovedFromOrganization(string organizationSlug) =>
+        $"revoked by removal from organization {organizationSlug}";
+
+    /// <summary>Revoked by an owner or admin of the organization <paramref name="organizationSlug"/> on its members page.</summary>
+    public static string ByOrganization(string organizationSlug) =>
+        $"revoked by an administrator of organization {organizationSlug}";
+}

@@ -1,0 +1,33 @@
+using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Tokens;
+
+namespace PfnStudio.Tokens.Audit;
+
+/// <summary>One line of a user's "Recent activity": an <see cref="AuditEvent"/> with its token's name.</summary>
+/// <param name="OccurredAt">When it happened (UTC).</param>
+/// <param name="Kind">What happened.</param>
+/// <param name="TokenName">The token's name, or <see langword="null"/> when the token row is gone.</param>
+/// <param name="TokenPrefix">The token's public 12-character prefix.</param>
+/// <param name="ClientAddress">The requesting client's address, or <see langword="null"/> (issue and revoke, or unknown).</param>
+/// <param name="Detail">A short explanation, or <see langword="null"/>.</param>
+public sealed record TokenActivity(
+    DateTimeOffset OccurredAt,
+    AuditEventKind Kind,
+    string? TokenName,
+    string TokenPrefix,
+    string? ClientAddress,
+    string? Detail)
+{
+    /// <summary>The prefix as the page shows it (<c>pfnstudio_pat_XXXXXXXXXXXX…</c>).</summary>
+    public string DisplayPrefix => PersonalAccessTokenFormat.Display(TokenPrefix);
+
+    /// <summary>What happened, in words: "Issued", "Revoked", "Failed use", "Expired use".</summary>
+    public string What => Kind switch
+    {
+        AuditEventKind.Issued => "Issued",
+        AuditEventKind.Revoked => "Revoked",
+        AuditEventKind.FailedUse => "Failed use",
+        AuditEventKind.ExpiredUse => "Expired use",
+        _ => Kind.ToString(),
+    };
+}

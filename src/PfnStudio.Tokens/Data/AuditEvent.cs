@@ -1,0 +1,56 @@
+namespace PfnStudio.Tokens.Data;
+
+/// <summary>What happened to a personal access token, as stored in <see cref="AuditEvent.Kind"/>.</summary>
+public enum AuditEventKind
+{
+    /// <summary>The token was issued (stored as <c>issued</c>).</summary>
+    Issued,
+
+    /// <summary>The token was revoked (stored as <c>revoked</c>).</summary>
+    Revoked,
+
+    /// <summary>A request presented the token's prefix with a wrong secret, or the revoked token (stored as <c>failed_use</c>).</summary>
+    FailedUse,
+
+    /// <summary>A request presented the token after its expiry (stored as <c>expired_use</c>).</summary>
+    ExpiredUse,
+}
+
+/// <summary>
+/// One audit row about a personal access token, shown to its owner under "Recent activity". Holds the token's
+/// public prefix and id only, never the token or any part of its secret. Issued and revoked rows are written in
+/// the same transaction as the change; failed and expired uses are written in batches by
+/// <see cref="Audit.AuditFlushService"/>, at most one per token, kind and window.
+/// </summary>
+public sealed class AuditEvent
+{
+    /// <summary>Maximum length of <see cref="ClientAddress"/>: the longest textual IPv6 address (45 characters).</summary>
+    public const int ClientAddressMaxLength = 45;
+
+    /// <summary>Maximum length of <see cref="Detail"/>, in UTF-16 code units.</summary>
+    public const int DetailMaxLength = 200;
+
+    /// <summary>Store-generated, increasing: breaks ties between events of one instant (newest first).</summary>
+    public long Id { get; set; }
+
+    /// <summary>The user id of the token's owner: the only user who sees the row.</summary>
+    public required string UserId { get; set; }
+
+    /// <summary>The token's id; <see langword="null"/> when the event concerns no stored token.</summary>
+    public Guid? TokenId { get; set; }
+
+    /// <summary>The token's public 12-character prefix (never the secret).</summary>
+    public required string TokenPrefix { get; set; }
+
+    /// <summary>What happened.</summary>
+    public AuditEventKind Kind { get; set; }
+
+    /// <summary>The requesting client's IP address as text (at most 45 characters), or <see langword="null"/> when unknown or not a request.</summary>
+    public string? ClientAddress { get; set; }
+
+    /// <summary>When it happened (UTC, from the <see cref="TimeProvider"/>).</summary>
+    public DateTimeOffset OccurredAt { get; set; }
+
+    /// <summary>A short explanation, e.g. "revoked on the page" (at most <see cref="DetailMaxLength"/> characters).</summary>
+    public string? Detail { get; set; }
+}

@@ -1,0 +1,57 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace PfnStudio.Tokens.Data;
+
+/// <summary>Table, key, lengths, kind names and index of <see cref="AuditEvent"/>.</summary>
+internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
+{
+    public void Configure(EntityTypeBuilder<AuditEvent> builder)
+    {
+        builder.ToTable("AuditEvents");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.Id).ValueGeneratedOnAdd();
+        builder.Property(e => e.UserId).HasMaxLength(450).IsRequired();
+        builder.Property(e => e.TokenPrefix).HasMaxLength(12).IsRequired();
+        builder.Property(e => e.Kind).HasMaxLength(16).IsRequired().HasConversion(new ValueConverter<AuditEventKind, string>(
+            kind => AuditEventKinds.ToName(kind),
+            name => AuditEventKinds.FromName(name)));
+        builder.Property(e => e.ClientAddress).HasMaxLength(AuditEvent.ClientAddressMaxLength);
+        builder.Property(e => e.Detail).HasMaxLength(AuditEvent.DetailMaxLength);
+
+        // The page reads a user's newest events.
+        builder.HasIndex(e => new { e.UserId, e.OccurredAt });
+
+        builder.HasOne<ApplicationUser>()
+            .WithMany()
+            .HasForeignKey(e => e.UserId)
+            .OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+/// <summary>The stable stored names of <see cref="AuditEventKind"/>: issued, revoked, failed_use, expired_use.</summary>
+public static class AuditEventKinds
+{
+    /// <summary>The stored name of <paramref name="kind"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a defined kind.</exception>
+    public static string ToName(AuditEventKind kind) => kind switch
+    {
+        AuditEventKind.Issued => "issued",
+        AuditEventKind.Revoked => "revoked",
+        AuditEventKind.FailedUse => "failed_use",
+        AuditEventKind.ExpiredUse => "expired_use",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown audit event kind."),
+    };
+
+    /// <summary>The kind stored as <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a stored name.</exception>
+    public static AuditEventKind FromName(string name) => name switch
+    {
+        "issued" => AuditEventKind.Issued,
+        "revoked" => AuditEventKind.Revoked,
+        "failed_use" => AuditEventKind.FailedUse,
+        "expired_use" => AuditEventKind.ExpiredUse,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown audit event kind."),
+    };
+}

@@ -198,7 +198,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         Assert.Equal(
             [
                 "a:Skip to content", "a:PFN Studio", "summary:Account menu for linus@example.com", "input:Token name",
-                "input:Expires in (days)", "button:Issue token", "button:Revoke old",
+                "input:Expires in (days)", "button:Issue token", "button:Revoke old", "summary:Recent activity (1)",
             ],
             reached);
         Assert.Equal(0, await page.EvaluateAsync<int>(

@@ -169,6 +169,31 @@ public sealed class AuditTrailTests
     }
 
     [Fact]
+    public async Task AnAdministratorsRevokeAndTheOperatorsRevokeEachSayWhoRevoked()
+    {
+        await using var app = new TokensApplication();
+        var (owner, _) = await app.CreateMemberWithTokenAsync("owner@example.com", "acme", OrganizationRole.Owner);
+        var (member, _) = await app.CreateMemberWithTokenAsync("member@example.com", "acme", OrganizationRole.Member);
+        await app.IssueTokenAsync(member.Id, "pipeline");
+        var automation = await app.WithDbAsync(db => db.PersonalAccessTokens.SingleAsync(t => t.UserId == member.Id && t.Name == "automation"));
+
+        var byAdmin = await app.WithOrganizationsAsync(o => o.RevokeMemberTokenAsync("acme", owner.Id, member.Id, automation.Id));
+        Assert.True(byAdmin.Succeeded, byAdmin.Message);
+        using var input = new StringReader(string.Empty);
+        await using var output = new StringWriter();
+        await using var error = new StringWriter();
+        Assert.Equal(0, await PfnStudio.Tokens.Operations.OperatorCommandLine.RunAsync(
+            app.Services, ["tokens", "revoke", "--user", "member@example.com", "--name", "pipeline"], input, output, error));
+
+        var revoked = await EventsAsync(app, AuditEventKind.Revoked);
+        Assert.Equal(
+            ["revoked by an administrator of organization acme", "revoked by the operator command line"],
+            revoked.Select(e => e.Detail));
+        Assert.All(revoked, e => Assert.Equal(member.Id, e.UserId));
+        Assert.Equal(automation.Id, revoked[0].TokenId);
+    }
+
+    [Fact]
     public async Task TheStoreNeverHoldsTheSecretOfAnyTokenAfterEveryKindOfEvent()
     {
         await using var app = new TokensApplication();

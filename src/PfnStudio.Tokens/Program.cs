@@ -21,7 +21,11 @@ try
     builder.Services.AddAuthorizationBuilder().AddPersonalAccessTokenPolicy();
     builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/ApiTokens"));
     builder.AddPredictLimits();
-    builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = TokenRedaction.RedactProblem);
+    builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+    {
+        StoreUnavailable.Describe(context);
+        TokenRedaction.RedactProblem(context);
+    });
     builder.Services.AddApiDocument();
 
     var app = builder.Build();
@@ -35,7 +39,7 @@ try
         return await app.RunOperatorCommandAsync(args);
     }
 
-    app.UseExceptionHandler();
+    app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StoreUnavailable.StatusCodeFor });
     if (!app.Environment.IsDevelopment())
     {
         app.UseHsts();

@@ -109,4 +109,34 @@ public sealed class ConcurrencyTests
         Assert.Equal(0, lateSuccesses);
         Assert.Equal(0, serverErrors);
     }
+
+    [Fact]
+    public async Task SixtyFourConcurrentWrongSecretsForAKnownPrefixWithTheValidTokenAmongThemGetNo5xx()
+    {
+        // Many Argon2 runs at once, each at a real (if small) memory cost; at most MaxConcurrentHashes run together.
+        await using var app = new TokensApplication
+        {
+            Settings = { ["Argon2:MemoryKiB"] = "4096", ["Argon2:MaxConcurrentHashes"] = "2", ["HotPath:ClientFailureLimit"] = "1000" },
+        };
+        var user = await app.CreateUserAsync("flood@example.com");
+        var valid = await app.IssueTokenAsync(user.Id, "flooded");
+        using var client = app.CreateClient();
+
+        async Task<HttpStatusCode> CallAsync(string token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        var calls = Enumerable.Range(0, 64)
+            .Select(i => i == 32 ? valid : valid[..26] + new string((char)('a' + (i % 26)), 19) + (char)('A' + (i / 26)))
+            .Select(CallAsync)
+            .ToList();
+        var statuses = await Task.WhenAll(calls);
+
+        Assert.Equal(HttpStatusCode.OK, statuses[32]);
+        Assert.All(statuses.Where((_, i) => i != 32), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+    }
 }

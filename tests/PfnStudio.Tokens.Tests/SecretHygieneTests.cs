@@ -7,7 +7,7 @@ namespace PfnStudio.Tokens.Tests;
 public sealed class SecretHygieneTests
 {
     [Fact]
-    public async Task AWholeFlowAtVerboseLeavesNoTokenInLogsOrTheDatabase()
+    public async Task AWholeFlowAtVerboseLeavesNoTokenInLogsHeadersOtherPagesOrTheDatabase()
     {
         await using var app = new TokensApplication();
         using var browser = app.CreateBrowser();
@@ -20,10 +20,22 @@ public sealed class SecretHygieneTests
         using var wrong = await app.CreateClientWithToken(token[..^4] + "AAAA").GetAsync("/api/v1/me");
         using var inQuery = await app.CreateClient().GetAsync($"/api/v1/me?access_token={token}");
         var list = await browser.GetAsync("/api-tokens");
-        await browser.SubmitAsync(list, "table.tokens form");
+        var afterRevoke = await browser.SubmitAsync(list, "table.tokens form");
         using var revoked = await client.GetAsync("/api/v1/me");
 
         var secret = token[26..];
+
+        // Only the body of the one response that revealed it; never a header (cookies included) of any response.
+        var responses = new[] { issued.Response, ok, wrong, inQuery, list.Response, afterRevoke.Response, revoked };
+        foreach (var response in responses)
+        {
+            var headers = response.Headers.Concat(response.Content.Headers).SelectMany(h => h.Value.Select(v => $"{h.Key}: {v}"));
+            Assert.DoesNotContain(headers, h => h.Contains(secret, StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(secret, list.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, afterRevoke.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, await inQuery.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var logs = app.Logs.Rendered().ToList();
         Assert.NotEmpty(logs);
         var issuedEvents = logs.Where(l => l.Contains("TokenIssued", StringComparison.Ordinal)).ToList();

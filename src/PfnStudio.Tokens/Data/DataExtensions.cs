@@ -47,7 +47,12 @@ public static class DataExtensions
         builder.Services.AddDataProtection()
             .SetApplicationName("PfnStudio.Tokens")
             .PersistKeysToDbContext<TokensDbContext>();
-        builder.Services.AddHealthChecks().AddDbContextCheck<TokensDbContext>("database");
+        // Not just "can connect": SQLite connects to (and creates) a missing file, so the check reads the tokens table.
+        builder.Services.AddHealthChecks().AddDbContextCheck<TokensDbContext>("database", customTestQuery: async (db, cancellationToken) =>
+        {
+            await db.PersonalAccessTokens.AsNoTracking().Select(t => t.Id).FirstOrDefaultAsync(cancellationToken);
+            return true;
+        });
         return builder;
     }
 

@@ -44,7 +44,8 @@ internal sealed class TestStore
     {
         if (!IsPostgres)
         {
-            var sqlite = $"Data Source={sqlitePath}";
+            // Writers wait at most 5 s for a lock held elsewhere (Microsoft.Data.Sqlite's default is 30 s).
+            var sqlite = $"Data Source={sqlitePath};Default Timeout=5";
             return new TestStore(
                 new Dictionary<string, string> { ["Database:Provider"] = "Sqlite", ["ConnectionStrings:Sqlite"] = sqlite },
                 new Dictionary<string, string> { ["Database__Provider"] = "Sqlite", ["ConnectionStrings__Sqlite"] = sqlite },

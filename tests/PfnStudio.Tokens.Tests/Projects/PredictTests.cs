@@ -245,4 +245,20 @@ public sealed class PredictTests
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(10_000)]
+    public async Task DeeplyNestedJsonIsA400ProblemNotA500(int depth)
+    {
+        await using var app = new TokensApplication();
+        var (_, api) = await app.CreateMemberWithTokenAsync("nested@example.com");
+        var nested = new string('[', depth) + "1" + new string(']', depth);
+        var json = "{\"context\": {\"x\": " + nested + ", \"y\": [1]}, \"query\": {\"x\": [[1]]}}";
+
+        using var response = await api.PredictRawAsync(DemoProject, json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
 }

@@ -162,6 +162,14 @@ public sealed class PersonalAccessTokenValidator(
     private async Task<Verification> VerifyAndRememberAsync(
         TokenDigest digest, string token, string client, AuthenticatedToken authenticated, string storedHash)
     {
+        // A request that passed the cache check just before an earlier verification of this token finished
+        // (and left the in-flight table) finds its result here instead of running Argon2 a second time.
+        if (verified.TryGet(digest, out var known) && known.Token.Id == authenticated.Id
+            && string.Equals(known.StoredHash, storedHash, StringComparison.Ordinal))
+        {
+            return Verification.Matches;
+        }
+
         // The attempt is reserved before Argon2 runs, so a burst of wrong secrets arriving together cannot all
         // slip past the address's limit.
         if (!failures.TryBeginAttempt(client, out _))

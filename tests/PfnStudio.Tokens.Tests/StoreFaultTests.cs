@@ -56,6 +56,61 @@ public sealed class StoreFaultTests
     }
 
 #if !POSTGRES
+    [Fact]
+    public async Task WithTheSqliteFileGoneEveryRouteAnswers503NothingIsWrittenElsewhereAndAllRecoverWhenItReturns()
+    {
+        await using var app = new TokensApplication();
+        using var browser = app.CreateBrowser();
+        await browser.SignUpAsync("gone@example.com");
+        var token = (await browser.IssueOnPageAsync("gone", "30")).RevealedToken()!;
+        using var api = app.CreateClientWithToken(token);
+        using var health = app.CreateClient();
+        using (var warm = await api.GetAsync("/api/v1/me"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode); // verified: the hot path now holds connections open
+        }
+
+        var form = await browser.GetAsync("/api-tokens");
+        var files = Directory.GetFiles(Path.GetDirectoryName(app.DatabasePath)!, "tokens.db*");
+        foreach (var file in files)
+        {
+            File.Move(file, file + ".away");
+        }
+
+        using (var refused = await api.GetAsync("/api/v1/me"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        }
+
+        using (var unhealthy = await health.GetAsync("/healthz"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
+        }
+
+        var notIssued = await browser.SubmitAsync(form, "form.issue-form", new Dictionary<string, string> { ["Input.Name"] = "while gone" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notIssued.Status);
+        Assert.Null(notIssued.RevealedToken());
+        Assert.False(File.Exists(app.DatabasePath), "a new, empty store was created in place of the missing one");
+
+        foreach (var file in files)
+        {
+            File.Move(file + ".away", file);
+        }
+
+        using (var back = await api.GetAsync("/api/v1/me"))
+        {
+            Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+        }
+
+        using (var healthy = await health.GetAsync("/healthz"))
+        {
+            Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+        }
+
+        Assert.NotNull((await browser.IssueOnPageAsync("after")).RevealedToken());
+        Assert.Equal(["after", "gone"], await app.WithDbAsync(db => db.PersonalAccessTokens.OrderBy(t => t.Name).Select(t => t.Name).ToListAsync()));
+    }
+
     // SQLite's single-writer lock; PostgreSQL locks rows instead.
     [Fact]
     public async Task WhileAnotherWriterHoldsTheStoreAnIssueAnswers503StoresNothingAndWorksAfterwards()

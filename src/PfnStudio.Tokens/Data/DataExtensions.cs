@@ -31,7 +31,17 @@ public static class DataExtensions
         var provider = builder.Configuration[ProviderSetting];
         if (string.IsNullOrWhiteSpace(provider) || provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
-            var connectionString = SqliteConnectionString(builder);
+            var createString = SqliteConnectionString(builder);
+
+            // While running, connections never create the file (a deleted store is an error, not a fresh empty
+            // one) and are not pooled (a pooled connection would go on writing into a deleted file). Only the
+            // migration at start may create it.
+            var connectionString = new SqliteConnectionStringBuilder(createString)
+            {
+                Mode = SqliteOpenMode.ReadWrite,
+                Pooling = false,
+            }.ToString();
+            builder.Services.AddSingleton(new SqliteStoreCreation(createString));
             builder.Services.AddDbContext<TokensDbContext, SqliteTokensDbContext>(options => options.UseSqlite(connectionString));
         }
         else if (provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase))
@@ -63,14 +73,21 @@ public static class DataExtensions
     /// </summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
+        if (app.Services.GetService<SqliteStoreCreation>() is { } creation)
+        {
+            // The only connection allowed to create the SQLite file.
+            await using var create = new SqliteTokensDbContext(
+                new DbContextOptionsBuilder<SqliteTokensDbContext>().UseSqlite(creation.ConnectionString).Options);
+            await create.Database.MigrateAsync();
+            await create.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            return;
+        }
+
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
+
         // EF Core (9+) takes the providers' migration lock itself, so hosts starting at once take turns.
         await db.Database.MigrateAsync();
-        if (db.Database.IsSqlite())
-        {
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
-        }
     }
 
     private static string SqliteConnectionString(WebApplicationBuilder builder)
@@ -125,3 +142,7 @@ public static class DataExtensions
         }
     }
 }
+
+/// <summary>The SQLite connection string that may create the file: used once, to migrate at start.</summary>
+/// <param name="ConnectionString">The configured connection string with the path made absolute.</param>
+internal sealed record SqliteStoreCreation(string ConnectionString);

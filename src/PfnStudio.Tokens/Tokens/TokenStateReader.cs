@@ -39,6 +39,19 @@ public sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposable
     /// <exception cref="DbException">The store could not be read.</exception>
     public async Task<TokenState?> ReadAsync(string prefix, CancellationToken cancellationToken)
     {
+        // A SQLite file deleted or moved away under a running host: connections kept open would go on reading the
+        // unlinked file, so its presence is checked first (one stat call) and the open connections are dropped.
+        var plan = _plan ?? await InitializeAsync(cancellationToken);
+        if (plan.SqliteFile is { } file && !File.Exists(file))
+        {
+            while (_idle.TryDequeue(out var stale))
+            {
+                await stale.DisposeAsync();
+            }
+
+            throw new TokenStoreMissingException();
+        }
+
         var lease = await RentAsync(cancellationToken);
         try
         {
@@ -149,10 +162,19 @@ public sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposable
                 + $"{Column(nameof(PersonalAccessToken.RevokedAt))}, {Column(nameof(PersonalAccessToken.ExpiresAt))} "
                 + $"FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE {Column(nameof(PersonalAccessToken.Prefix))} = @prefix";
             var connection = db.Database.GetDbConnection();
+            var connectionString = db.Database.GetConnectionString() ?? connection.ConnectionString;
+            string? sqliteFile = null;
+            if (db.Database.IsSqlite())
+            {
+                var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
+                sqliteFile = dataSource is ":memory:" || string.IsNullOrEmpty(dataSource) ? null : Path.GetFullPath(dataSource);
+            }
+
             _plan = new Plan(
                 DbProviderFactories.GetFactory(connection) ?? throw new InvalidOperationException("The token store's provider has no DbProviderFactory."),
-                db.Database.GetConnectionString() ?? connection.ConnectionString,
-                text);
+                connectionString,
+                text,
+                sqliteFile);
             return _plan;
         }
         finally
@@ -161,7 +183,7 @@ public sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposable
         }
     }
 
-    private sealed record Plan(DbProviderFactory Factory, string ConnectionString, string Sql);
+    private sealed record Plan(DbProviderFactory Factory, string ConnectionString, string Sql, string? SqliteFile);
 
     private sealed class Lease(DbConnection connection, DbCommand command, DbParameter prefix) : IAsyncDisposable
     {
@@ -174,5 +196,15 @@ public sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposable
             await Command.DisposeAsync();
             await connection.DisposeAsync();
         }
+    }
+}
+
+/// <summary>The SQLite store file is missing (deleted or moved away while the host runs); answered as 503.</summary>
+public sealed class TokenStoreMissingException : DbException
+{
+    /// <summary>Creates the exception with a fixed message.</summary>
+    public TokenStoreMissingException()
+        : base("The token store's database file is missing.")
+    {
     }
 }

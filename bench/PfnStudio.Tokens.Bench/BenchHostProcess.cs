@@ -17,8 +17,34 @@ internal sealed class BenchHostProcess : IAsyncDisposable
         Port = port;
         DatabasePath = databasePath;
         _logPath = logPath;
-        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        Client = new HttpClient(ValidCallerHandler()) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
     }
+
+    /// <summary>
+    /// A handler whose connections come from 127.0.0.2. The wrong-secret flood (wrk) comes from 127.0.0.1 and uses
+    /// up that address's allowance of failed verifications (then 429 for tokens not yet verified, by design), so
+    /// the driver's own calls — new tokens, cold first use, revoke-to-401 — come from another address, as valid
+    /// callers elsewhere on a network would.
+    /// </summary>
+    public static SocketsHttpHandler ValidCallerHandler() => new()
+    {
+        MaxConnectionsPerServer = 64,
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.2"), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
 
     public int Port { get; }
 

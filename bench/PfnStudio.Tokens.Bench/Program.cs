@@ -248,7 +248,8 @@ internal static class Program
         BenchHostProcess host, string name, Func<IssuedToken, Task<HttpResponseMessage>> revoke)
     {
         var token = await IssueAsync(host, name);
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64 };
+        // Valid callers connect from 127.0.0.2 (see BenchHostProcess.ValidCallerHandler).
+        using var handler = BenchHostProcess.ValidCallerHandler();
         using var client = new HttpClient(handler) { BaseAddress = host.Client.BaseAddress };
         client.DefaultRequestHeaders.Authorization = new("Bearer", token.Token);
         using (var warm = await client.GetAsync(new Uri("/bench/pat", UriKind.Relative)))

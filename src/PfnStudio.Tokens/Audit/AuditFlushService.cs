@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Hosting;
 using PfnStudio.Tokens.Tokens;
 
 namespace PfnStudio.Tokens.Audit;
@@ -17,11 +18,12 @@ public sealed class AuditFlushService(
     IServiceScopeFactory scopes,
     IOptions<HotPathOptions> options,
     TimeProvider time,
-    ILogger<AuditFlushService> logger) : BackgroundService
+    ILogger<AuditFlushService> logger)
+    : PeriodicFlushService(TimeSpan.FromSeconds(options.Value.LastUsedFlushSeconds), time)
 {
     /// <summary>Writes every pending event now.</summary>
     /// <returns>The number of rows written.</returns>
-    public async Task<int> FlushAsync(CancellationToken cancellationToken)
+    public override async Task<int> FlushAsync(CancellationToken cancellationToken)
     {
         var batch = recorder.Drain();
         if (batch.Count == 0)
@@ -53,41 +55,5 @@ public sealed class AuditFlushService(
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.LastUsedFlushSeconds), time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await FlushAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // An unexpected fault must not stop the host: log, try next tick.
-                    AuditLog.FlushFailed(logger, ex, recorder.PendingCount);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The host is stopping; StopAsync writes what is left.
-        }
-    }
-
-    /// <inheritdoc />
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        try
-        {
-            await FlushAsync(CancellationToken.None);
-        }
-        catch (ObjectDisposedException)
-        {
-            // A host torn down without an orderly stop has no services left to write with; the log has the events.
-        }
-    }
+    protected override void OnFlushFault(Exception exception) => AuditLog.FlushFailed(logger, exception, recorder.PendingCount);
 }

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Hosting;
 
 namespace PfnStudio.Tokens.Tokens;
 
@@ -16,11 +17,12 @@ public sealed class LastUsedFlushService(
     IServiceScopeFactory scopes,
     IOptions<HotPathOptions> options,
     TimeProvider time,
-    ILogger<LastUsedFlushService> logger) : BackgroundService
+    ILogger<LastUsedFlushService> logger)
+    : PeriodicFlushService(TimeSpan.FromSeconds(options.Value.LastUsedFlushSeconds), time)
 {
     /// <summary>Writes every pending instant now.</summary>
     /// <returns>The number of tokens written.</returns>
-    public async Task<int> FlushAsync(CancellationToken cancellationToken)
+    public override async Task<int> FlushAsync(CancellationToken cancellationToken)
     {
         var batch = recorder.Drain();
         if (batch.Count == 0)
@@ -54,42 +56,5 @@ public sealed class LastUsedFlushService(
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.LastUsedFlushSeconds), time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await FlushAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // An unexpected fault must not stop the host (BackgroundService's default): log, try next tick.
-                    TokenLog.LastUsedFlushFailed(logger, ex, recorder.PendingCount);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The host is stopping; StopAsync writes what is left.
-        }
-    }
-
-    /// <inheritdoc />
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        try
-        {
-            await FlushAsync(CancellationToken.None);
-        }
-        catch (ObjectDisposedException)
-        {
-            // A host torn down without an orderly stop (a test host being disposed) has no services left to
-            // write with; "last used" is coarse, and the next use records it again.
-        }
-    }
+    protected override void OnFlushFault(Exception exception) => TokenLog.LastUsedFlushFailed(logger, exception, recorder.PendingCount);
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
+using PfnStudio.Tokens.Hosting;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace PfnStudio.Tokens.Api;
@@ -36,17 +36,10 @@ public static class PredictLimits
                 var response = rejected.HttpContext.Response;
                 response.StatusCode = StatusCodes.Status429TooManyRequests;
                 response.Headers.RetryAfter = "1";
-                await rejected.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = rejected.HttpContext,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many Predict calls at once",
-                        Detail = string.Create(CultureInfo.InvariantCulture,
-                            $"At most {perUser} Predict calls per user run at once; retry when one has finished."),
-                    },
-                });
+                await ProblemResponses.WriteAsync(
+                    rejected.HttpContext,
+                    "Too many Predict calls at once",
+                    string.Create(CultureInfo.InvariantCulture, $"At most {perUser} Predict calls per user run at once; retry when one has finished."));
             };
         });
         return builder;

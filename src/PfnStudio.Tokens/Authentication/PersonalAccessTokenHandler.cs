@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using PfnStudio.Tokens.Hosting;
 using PfnStudio.Tokens.Tokens;
 
 namespace PfnStudio.Tokens.Authentication;
@@ -142,18 +143,7 @@ internal sealed class PersonalAccessTokenHandler(
             ? $"Bearer realm=\"{Options.Realm}\""
             : $"Bearer realm=\"{Options.Realm}\", error=\"{error}\", error_description=\"{description!.Replace("\"", "'", StringComparison.Ordinal)}\"";
 
-    private async Task WriteProblemAsync(string title, string detail)
-    {
-        var problems = Context.RequestServices.GetService<IProblemDetailsService>();
-        if (problems is not null)
-        {
-            await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = Context,
-                ProblemDetails = new ProblemDetails { Status = Response.StatusCode, Title = title, Detail = detail },
-            });
-        }
-    }
+    private Task WriteProblemAsync(string title, string detail) => ProblemResponses.WriteAsync(Context, title, detail);
 
     private ClaimsPrincipal CreatePrincipal(AuthenticatedToken token)
     {

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace PfnStudio.Tokens.Hosting;
 
 /// <summary>Outside Development, pages (which set Secure-only cookies) need HTTPS.</summary>
@@ -31,18 +29,9 @@ public static class HttpsRequirementExtensions
             }
 
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
             var detail = $"This page needs HTTPS: open https://{context.Request.Host}{context.Request.PathBase}{path}. "
                 + "Behind a TLS-terminating proxy, set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true.";
-            if (!await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = new ProblemDetails { Status = 400, Title = "HTTPS required", Detail = detail },
-            }))
-            {
-                context.Response.ContentType = "text/plain; charset=utf-8";
-                await context.Response.WriteAsync(detail);
-            }
+            await ProblemResponses.WriteAsync(context, "HTTPS required", detail);
         });
         return app;
     }

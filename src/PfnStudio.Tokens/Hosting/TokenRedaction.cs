@@ -22,7 +22,7 @@ public static partial class TokenRedaction
         }
 
         var redacted = Pattern().Replace(text, m => m.Groups["keep"].Value + "…");
-        if (!ReferenceEquals(redacted, text) && redacted != text)
+        if (!ReferenceEquals(redacted, text)) // Regex.Replace returns the input itself when nothing matched
         {
             return redacted;
         }

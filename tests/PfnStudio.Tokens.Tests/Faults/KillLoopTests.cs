@@ -163,14 +163,7 @@ public sealed class KillLoopTests : IDisposable
         public static async Task<HostProcess> StartAsync(string directory)
         {
             var port = FreePort();
-            var binary = typeof(Program).Assembly.Location;
-            var start = new ProcessStartInfo("dotnet", [binary, "--urls", $"http://127.0.0.1:{port}"])
-            {
-                WorkingDirectory = Path.GetDirectoryName(binary)!,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
+            var start = HostBinary.StartInfo(["--urls", $"http://127.0.0.1:{port}"]);
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
             start.Environment["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(directory, "kill.db")}";
             start.Environment["Argon2__MemoryKiB"] = "64";

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PfnStudio.Tokens.Tests.Infrastructure;
 
 namespace PfnStudio.Tokens.Tests.Faults;
 
@@ -17,14 +18,7 @@ public sealed class MisconfigurationTests
         var directory = Directory.CreateTempSubdirectory("pfnstudio-config-").FullName;
         try
         {
-            var binary = typeof(Program).Assembly.Location;
-            var start = new ProcessStartInfo("dotnet", [binary, "--urls", "http://127.0.0.1:0"])
-            {
-                WorkingDirectory = Path.GetDirectoryName(binary)!,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
+            var start = HostBinary.StartInfo(["--urls", "http://127.0.0.1:0"]);
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
             start.Environment["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(directory, "x.db")}";
             start.Environment["ConnectionStrings__Postgres"] = null;

@@ -141,19 +141,7 @@ public sealed class OperatorCommandLineTests
     // The published entry point: the host's own dll, beside the tests, on the fixture's database.
     private static async Task<(int Code, string Stdout, string Stderr)> RunProcessAsync(TokensApplication app, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "PfnStudio.Tokens.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = HostBinary.StartInfo(args, redirectInput: true);
 
         foreach (var (key, value) in app.StoreEnvironment)
         {

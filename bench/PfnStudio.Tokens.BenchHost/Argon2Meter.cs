@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using PfnStudio.Tokens.Tokens;
+using PfnStudio.Tokens.PersonalAccessTokens;
 
 namespace PfnStudio.Tokens.Bench;
 

@@ -8,8 +8,9 @@ using Microsoft.IdentityModel.Tokens;
 using PfnStudio.Tokens.Accounts;
 using PfnStudio.Tokens.Authentication;
 using PfnStudio.Tokens.Data;
-using PfnStudio.Tokens.Hosting;
-using PfnStudio.Tokens.Tokens;
+using PfnStudio.Tokens.Infrastructure;
+using PfnStudio.Tokens.PersonalAccessTokens;
+using PfnStudio.Tokens.PersonalAccessTokens.Verification;
 
 namespace PfnStudio.Tokens.Bench;
 
@@ -59,7 +60,7 @@ internal static class BenchHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSecurityHeaders();
-        app.UseRequestLogging();
+        app.UseRequestLogging(PersonalAccessTokenClaimTypes.TokenPrefix);
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

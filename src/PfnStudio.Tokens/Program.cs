@@ -1,11 +1,12 @@
 using PfnStudio.Tokens.Accounts;
-using PfnStudio.Tokens.Api;
 using PfnStudio.Tokens.Authentication;
 using PfnStudio.Tokens.Data;
-using PfnStudio.Tokens.Hosting;
-using PfnStudio.Tokens.Operations;
+using PfnStudio.Tokens.Infrastructure;
+using PfnStudio.Tokens.Operator;
 using PfnStudio.Tokens.Organizations;
-using PfnStudio.Tokens.Tokens;
+using PfnStudio.Tokens.PersonalAccessTokens;
+using PfnStudio.Tokens.Predictions;
+using PfnStudio.Tokens.Projects;
 
 try
 {
@@ -50,7 +51,7 @@ try
 
     app.UseStatusCodePages();
     app.UseSecurityHeaders();
-    app.UseRequestLogging();
+    app.UseRequestLogging(PersonalAccessTokenClaimTypes.TokenPrefix);
     app.UseStaticFiles();
     app.UseRouting();
     app.UseAuthentication();
@@ -60,6 +61,7 @@ try
     app.MapRazorPages();
     app.MapMeApi();
     app.MapProjectApi();
+    app.MapPredictApi();
     app.MapApiDocument();
     app.MapHealthChecks("/healthz");
 

@@ -4,7 +4,7 @@ using PfnStudio.Tokens.Data;
 namespace PfnStudio.Tokens.Accounts;
 
 /// <summary>Registers ASP.NET Core Identity for browser accounts.</summary>
-public static class AccountExtensions
+internal static class AccountExtensions
 {
     /// <summary>Sign-in path of the cookie scheme.</summary>
     public const string SignInPath = "/account/sign-in";

@@ -1,7 +1,7 @@
 namespace PfnStudio.Tokens.Accounts;
 
 /// <summary>Browser account settings, bound from the <c>Accounts</c> section.</summary>
-public sealed class AccountOptions
+internal sealed class AccountOptions
 {
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Accounts";

@@ -2,24 +2,23 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PfnStudio.Tokens.Data;
-using PfnStudio.Tokens.Hosting;
-using PfnStudio.Tokens.Tokens;
+using PfnStudio.Tokens.Infrastructure;
 
 namespace PfnStudio.Tokens.Audit;
 
 /// <summary>
 /// Writes the failed and expired uses collected by <see cref="AuditRecorder"/> to the store once every
-/// <see cref="HotPathOptions.LastUsedFlushSeconds"/> (timed by the <see cref="TimeProvider"/>), in one
+/// <see cref="AuditOptions.FlushSeconds"/> (timed by the <see cref="TimeProvider"/>), in one
 /// <c>SaveChanges</c>, and once more when the host stops. Events of tokens deleted meanwhile (their owner was
 /// deleted) are dropped. A failed write keeps the events for the next batch.
 /// </summary>
-public sealed class AuditFlushService(
+internal sealed class AuditFlushService(
     AuditRecorder recorder,
     IServiceScopeFactory scopes,
-    IOptions<HotPathOptions> options,
+    IOptions<AuditOptions> options,
     TimeProvider time,
     ILogger<AuditFlushService> logger)
-    : PeriodicFlushService(TimeSpan.FromSeconds(options.Value.LastUsedFlushSeconds), time)
+    : PeriodicFlushService(TimeSpan.FromSeconds(options.Value.FlushSeconds), time)
 {
     /// <summary>Writes every pending event now.</summary>
     /// <returns>The number of rows written.</returns>

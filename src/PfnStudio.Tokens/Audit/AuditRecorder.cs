@@ -10,7 +10,7 @@ namespace PfnStudio.Tokens.Audit;
 /// away. Memory is bounded: at most <see cref="MaxPending"/> events wait, and the window memo holds one instant
 /// per token and kind, pruned at every drain.
 /// </summary>
-public sealed class AuditRecorder(TimeProvider time)
+internal sealed class AuditRecorder(TimeProvider time)
 {
     /// <summary>At most one row per token and kind in this window.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);

@@ -1,7 +1,7 @@
 namespace PfnStudio.Tokens.Audit;
 
 /// <summary>The audit row's detail for each way a token gets revoked (shown to the owner under "Recent activity").</summary>
-public static class RevocationDetails
+internal static class RevocationDetails
 {
     /// <summary>The owner revoked it on the tokens page.</summary>
     public const string OnThePage = "revoked on the page";

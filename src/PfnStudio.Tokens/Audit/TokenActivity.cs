@@ -1,5 +1,4 @@
 using PfnStudio.Tokens.Data;
-using PfnStudio.Tokens.Tokens;
 
 namespace PfnStudio.Tokens.Audit;
 
@@ -10,7 +9,7 @@ namespace PfnStudio.Tokens.Audit;
 /// <param name="TokenPrefix">The token's public 12-character prefix.</param>
 /// <param name="ClientAddress">The requesting client's address, or <see langword="null"/> (issue and revoke, or unknown).</param>
 /// <param name="Detail">A short explanation, or <see langword="null"/>.</param>
-public sealed record TokenActivity(
+internal sealed record TokenActivity(
     DateTimeOffset OccurredAt,
     AuditEventKind Kind,
     string? TokenName,
@@ -18,9 +17,6 @@ public sealed record TokenActivity(
     string? ClientAddress,
     string? Detail)
 {
-    /// <summary>The prefix as the page shows it (<c>pfnstudio_pat_XXXXXXXXXXXX…</c>).</summary>
-    public string DisplayPrefix => PersonalAccessTokenFormat.Display(TokenPrefix);
-
     /// <summary>What happened, in words: "Issued", "Revoked", "Failed use", "Expired use".</summary>
     public string What => Kind switch
     {

@@ -1,9 +1,10 @@
-using PfnStudio.Tokens.Tokens;
+using PfnStudio.Tokens.PersonalAccessTokens;
+
 
 namespace PfnStudio.Tokens.Authentication;
 
 /// <summary>The token that authenticated the current request, set by the bearer scheme on success.</summary>
-public interface IPersonalAccessTokenFeature
+internal interface IPersonalAccessTokenFeature
 {
     /// <summary>The token and its owner (never the plaintext).</summary>
     AuthenticatedToken Token { get; }

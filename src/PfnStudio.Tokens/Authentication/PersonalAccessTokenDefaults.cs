@@ -1,7 +1,7 @@
 namespace PfnStudio.Tokens.Authentication;
 
 /// <summary>Names and values of the personal access token bearer scheme.</summary>
-public static class PersonalAccessTokenDefaults
+internal static class PersonalAccessTokenDefaults
 {
     /// <summary>The authentication scheme name.</summary>
     public const string AuthenticationScheme = "PersonalAccessToken";
@@ -17,7 +17,7 @@ public static class PersonalAccessTokenDefaults
 }
 
 /// <summary>Claim types the scheme puts on an authenticated principal, beside the user's id and name.</summary>
-public static class PersonalAccessTokenClaimTypes
+internal static class PersonalAccessTokenClaimTypes
 {
     /// <summary>The token's id (a GUID).</summary>
     public const string TokenId = "pfnstudio:token_id";

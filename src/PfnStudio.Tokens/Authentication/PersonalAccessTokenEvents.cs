@@ -1,11 +1,11 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
-using PfnStudio.Tokens.Tokens;
+using PfnStudio.Tokens.PersonalAccessTokens;
 
 namespace PfnStudio.Tokens.Authentication;
 
 /// <summary>Hooks the bearer scheme calls; the default implementation does nothing.</summary>
-public class PersonalAccessTokenEvents
+internal class PersonalAccessTokenEvents
 {
     /// <summary>Called after a token validated and its principal was built; may add claims or reject.</summary>
     public Func<PersonalAccessTokenValidatedContext, Task> OnTokenValidated { get; set; } = _ => Task.CompletedTask;
@@ -15,7 +15,7 @@ public class PersonalAccessTokenEvents
 }
 
 /// <summary>The context of <see cref="PersonalAccessTokenEvents.OnTokenValidated"/>.</summary>
-public sealed class PersonalAccessTokenValidatedContext : ResultContext<PersonalAccessTokenOptions>
+internal sealed class PersonalAccessTokenValidatedContext : ResultContext<PersonalAccessTokenOptions>
 {
     /// <summary>Creates the context with the principal the scheme built for <paramref name="token"/>.</summary>
     public PersonalAccessTokenValidatedContext(

@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using PfnStudio.Tokens.Tokens;
+using PfnStudio.Tokens.PersonalAccessTokens;
 
 namespace PfnStudio.Tokens.Authentication;
 
 /// <summary>Registers the personal access token bearer scheme and its authorization policy.</summary>
-public static class PersonalAccessTokenExtensions
+internal static class PersonalAccessTokenExtensions
 {
     /// <summary>Adds the scheme under <see cref="PersonalAccessTokenDefaults.AuthenticationScheme"/>.</summary>
     public static AuthenticationBuilder AddPersonalAccessToken(this AuthenticationBuilder builder) =>

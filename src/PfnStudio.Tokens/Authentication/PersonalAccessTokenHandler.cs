@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using PfnStudio.Tokens.Hosting;
-using PfnStudio.Tokens.Tokens;
+using PfnStudio.Tokens.Infrastructure;
+using PfnStudio.Tokens.PersonalAccessTokens;
+using PfnStudio.Tokens.PersonalAccessTokens.Verification;
 
 namespace PfnStudio.Tokens.Authentication;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 namespace PfnStudio.Tokens.Authentication;
 
 /// <summary>Options of the personal access token bearer scheme.</summary>
-public sealed class PersonalAccessTokenOptions : AuthenticationSchemeOptions
+internal sealed class PersonalAccessTokenOptions : AuthenticationSchemeOptions
 {
     /// <summary>Creates options with default <see cref="PersonalAccessTokenEvents"/>.</summary>
     public PersonalAccessTokenOptions() => Events = new PersonalAccessTokenEvents();

@@ -1,7 +1,7 @@
 namespace PfnStudio.Tokens.Data;
 
 /// <summary>What happened to a personal access token, as stored in <see cref="AuditEvent.Kind"/>.</summary>
-public enum AuditEventKind
+internal enum AuditEventKind
 {
     /// <summary>The token was issued (stored as <c>issued</c>).</summary>
     Issued,
@@ -20,9 +20,9 @@ public enum AuditEventKind
 /// One audit row about a personal access token, shown to its owner under "Recent activity". Holds the token's
 /// public prefix and id only, never the token or any part of its secret. Issued and revoked rows are written in
 /// the same transaction as the change; failed and expired uses are written in batches by
-/// <see cref="Audit.AuditFlushService"/>, at most one per token, kind and window.
+/// the audit flush service, at most one per token, kind and window.
 /// </summary>
-public sealed class AuditEvent
+internal sealed class AuditEvent
 {
     /// <summary>Maximum length of <see cref="ClientAddress"/>: the longest textual IPv6 address (45 characters).</summary>
     public const int ClientAddressMaxLength = 45;

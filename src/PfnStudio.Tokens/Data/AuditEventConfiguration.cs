@@ -31,7 +31,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
 }
 
 /// <summary>The stable stored names of <see cref="AuditEventKind"/>: issued, revoked, failed_use, expired_use.</summary>
-public static class AuditEventKinds
+internal static class AuditEventKinds
 {
     /// <summary>The stored name of <paramref name="kind"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Not a defined kind.</exception>

@@ -6,7 +6,7 @@ using Npgsql;
 namespace PfnStudio.Tokens.Data;
 
 /// <summary>Registers the store (SQLite or PostgreSQL, by configuration) and applies its migrations at start.</summary>
-public static class DataExtensions
+internal static class DataExtensions
 {
     /// <summary>The setting that chooses the provider: <c>Sqlite</c> (default) or <c>Postgres</c>.</summary>
     public const string ProviderSetting = "Database:Provider";

@@ -1,7 +1,7 @@
 namespace PfnStudio.Tokens.Data;
 
 /// <summary>What a member may do in an organization.</summary>
-public enum OrganizationRole
+internal enum OrganizationRole
 {
     /// <summary>Uses the organization's projects through the API.</summary>
     Member = 0,
@@ -18,7 +18,7 @@ public enum OrganizationRole
 /// <see cref="AcceptedAt"/> unset is an invitation: the invited person has not consented yet, so it grants no
 /// project access and gives the organization's owners and admins no sight of, or power over, their tokens.
 /// </summary>
-public sealed class Membership
+internal sealed class Membership
 {
     /// <summary>The organization.</summary>
     public Guid OrganizationId { get; set; }

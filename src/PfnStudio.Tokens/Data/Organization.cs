@@ -4,7 +4,7 @@ namespace PfnStudio.Tokens.Data;
 /// An organization: a group of people (memberships) that owns projects. Its <see cref="Slug"/> is unique in
 /// the installation. Instants are UTC.
 /// </summary>
-public sealed class Organization
+internal sealed class Organization
 {
     /// <summary>Maximum length of <see cref="Slug"/>.</summary>
     public const int SlugMaxLength = 64;

@@ -5,7 +5,7 @@ namespace PfnStudio.Tokens.Data;
 /// and an Argon2id PHC <see cref="Hash"/>. Revocation is a soft delete (<see cref="RevokedAt"/>), so the row
 /// stays for audit. All instants are UTC.
 /// </summary>
-public sealed class PersonalAccessToken
+internal sealed class PersonalAccessToken
 {
     /// <summary>Maximum length of <see cref="Name"/>, in Unicode code points.</summary>
     public const int NameMaxLength = 100;

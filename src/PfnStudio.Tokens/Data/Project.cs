@@ -4,7 +4,7 @@ namespace PfnStudio.Tokens.Data;
 /// A project in an organization: the home of priors, model specs and runs. Its <see cref="Slug"/> is unique in
 /// the installation, so API paths name it alone (<c>/api/v1/projects/{slug}/…</c>).
 /// </summary>
-public sealed class Project
+internal sealed class Project
 {
     /// <summary>Maximum length of <see cref="Slug"/>.</summary>
     public const int SlugMaxLength = 64;

@@ -4,10 +4,10 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace PfnStudio.Tokens.Data;
 
 /// <summary>The store on SQLite (the embedded default); migrations in <c>Data/Migrations/Sqlite</c>.</summary>
-public sealed class SqliteTokensDbContext(DbContextOptions<SqliteTokensDbContext> options) : TokensDbContext(options);
+internal sealed class SqliteTokensDbContext(DbContextOptions<SqliteTokensDbContext> options) : TokensDbContext(options);
 
 /// <summary>The store on PostgreSQL (several hosts, one database); migrations in <c>Data/Migrations/Postgres</c>.</summary>
-public sealed class PostgresTokensDbContext(DbContextOptions<PostgresTokensDbContext> options) : TokensDbContext(options);
+internal sealed class PostgresTokensDbContext(DbContextOptions<PostgresTokensDbContext> options) : TokensDbContext(options);
 
 /// <summary>Lets <c>dotnet ef</c> build the SQLite context without starting the host.</summary>
 internal sealed class DesignTimeSqliteFactory : IDesignTimeDbContextFactory<SqliteTokensDbContext>

@@ -4,7 +4,7 @@ namespace PfnStudio.Tokens.Data;
 /// One call of the Predict API on a project, recorded whatever its outcome. The key is a store-generated
 /// increasing number, so "newest first" and the paging cursor need no timestamp ties broken.
 /// </summary>
-public sealed class Run
+internal sealed class Run
 {
     /// <summary>Largest length of <see cref="Error"/>.</summary>
     public const int ErrorMaxLength = 500;
@@ -47,7 +47,7 @@ public sealed class Run
 }
 
 /// <summary>Values of <see cref="Run.Status"/>.</summary>
-public static class RunStatuses
+internal static class RunStatuses
 {
     /// <summary>The prediction was computed and returned.</summary>
     public const string Succeeded = "succeeded";

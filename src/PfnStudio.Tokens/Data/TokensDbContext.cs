@@ -14,7 +14,7 @@ namespace PfnStudio.Tokens.Data;
 /// <c>dotnet ef migrations add NAME --project src/PfnStudio.Tokens --context SqliteTokensDbContext --output-dir Data/Migrations/Sqlite</c>
 /// and the same with <c>PostgresTokensDbContext</c> and <c>Data/Migrations/Postgres</c>.
 /// </summary>
-public abstract class TokensDbContext(DbContextOptions options)
+internal abstract class TokensDbContext(DbContextOptions options)
     : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
 {
     /// <summary>The Data Protection key ring (sign-in cookies, antiforgery), shared by every host.</summary>

@@ -1,7 +1,7 @@
 namespace PfnStudio.Tokens.Organizations;
 
 /// <summary>Registers organizations and creates the default one at start.</summary>
-public static class OrganizationExtensions
+internal static class OrganizationExtensions
 {
     /// <summary>Adds <see cref="OrganizationOptions"/> (section <c>Organizations</c>) and <see cref="OrganizationService"/>.</summary>
     public static IServiceCollection AddOrganizations(this IServiceCollection services)

@@ -1,7 +1,7 @@
 namespace PfnStudio.Tokens.Organizations;
 
 /// <summary>Organization settings, bound from the <c>Organizations</c> section.</summary>
-public sealed class OrganizationOptions
+internal sealed class OrganizationOptions
 {
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Organizations";

@@ -1,7 +1,7 @@
 namespace PfnStudio.Tokens.Organizations;
 
 /// <summary>How an organization change ended.</summary>
-public enum OrganizationOutcome
+internal enum OrganizationOutcome
 {
     /// <summary>Done.</summary>
     Succeeded,
@@ -19,7 +19,7 @@ public enum OrganizationOutcome
 /// <summary>The outcome of an organization change, with a one-line message for people.</summary>
 /// <param name="Outcome">How it ended.</param>
 /// <param name="Message">What happened or what was wrong, in one sentence.</param>
-public sealed record OrganizationResult(OrganizationOutcome Outcome, string Message)
+internal sealed record OrganizationResult(OrganizationOutcome Outcome, string Message)
 {
     /// <summary>Whether the change was made.</summary>
     public bool Succeeded => Outcome == OrganizationOutcome.Succeeded;
@@ -37,7 +37,7 @@ public sealed record OrganizationResult(OrganizationOutcome Outcome, string Mess
 /// <param name="Name">Its display name.</param>
 /// <param name="Role">The user's role in it.</param>
 /// <param name="Projects">Slugs of its projects, alphabetical.</param>
-public sealed record OrganizationSummary(string Slug, string Name, Data.OrganizationRole Role, IReadOnlyList<string> Projects);
+internal sealed record OrganizationSummary(string Slug, string Name, Data.OrganizationRole Role, IReadOnlyList<string> Projects);
 
 /// <summary>A member as the members page shows them.</summary>
 /// <param name="UserId">The user id.</param>
@@ -45,28 +45,28 @@ public sealed record OrganizationSummary(string Slug, string Name, Data.Organiza
 /// <param name="Role">Role in the organization.</param>
 /// <param name="JoinedAt">When they accepted, i.e. joined (UTC).</param>
 /// <param name="ActiveTokens">Their active personal access tokens, newest first.</param>
-public sealed record MemberSummary(
+internal sealed record MemberSummary(
     string UserId,
     string Email,
     Data.OrganizationRole Role,
     DateTimeOffset JoinedAt,
-    IReadOnlyList<Tokens.PersonalAccessTokenSummary> ActiveTokens);
+    IReadOnlyList<PersonalAccessTokens.PersonalAccessTokenSummary> ActiveTokens);
 
 /// <summary>What the members page shows: accepted members with their tokens, and pending invitations without.</summary>
 /// <param name="Members">Accepted members, by e-mail.</param>
 /// <param name="Pending">Invitations not yet accepted, by e-mail; their tokens are neither listed nor revocable.</param>
-public sealed record MemberList(IReadOnlyList<MemberSummary> Members, IReadOnlyList<PendingMemberSummary> Pending);
+internal sealed record MemberList(IReadOnlyList<MemberSummary> Members, IReadOnlyList<PendingMemberSummary> Pending);
 
 /// <summary>A pending invitation as the organization's owners and admins see it: no tokens.</summary>
 /// <param name="UserId">The invited user's id.</param>
 /// <param name="Email">Their e-mail address.</param>
 /// <param name="Role">The role they get when they accept.</param>
 /// <param name="InvitedAt">When they were invited (UTC).</param>
-public sealed record PendingMemberSummary(string UserId, string Email, Data.OrganizationRole Role, DateTimeOffset InvitedAt);
+internal sealed record PendingMemberSummary(string UserId, string Email, Data.OrganizationRole Role, DateTimeOffset InvitedAt);
 
 /// <summary>A pending invitation as the invited person sees it on the organizations page.</summary>
 /// <param name="Slug">The organization's slug.</param>
 /// <param name="Name">The organization's display name.</param>
 /// <param name="Role">The role offered.</param>
 /// <param name="InvitedAt">When the invitation was made (UTC).</param>
-public sealed record InvitationSummary(string Slug, string Name, Data.OrganizationRole Role, DateTimeOffset InvitedAt);
+internal sealed record InvitationSummary(string Slug, string Name, Data.OrganizationRole Role, DateTimeOffset InvitedAt);

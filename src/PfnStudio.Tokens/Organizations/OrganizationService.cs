@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PfnStudio.Tokens.Audit;
 using PfnStudio.Tokens.Data;
-using PfnStudio.Tokens.Tokens;
+using PfnStudio.Tokens.PersonalAccessTokens;
 
 namespace PfnStudio.Tokens.Organizations;
 
@@ -20,7 +20,7 @@ namespace PfnStudio.Tokens.Organizations;
 /// organization, creating your own organization and the operator's <c>orgs add-member</c> are accepted at once.
 /// </para>
 /// </summary>
-public sealed partial class OrganizationService(
+internal sealed partial class OrganizationService(
     TokensDbContext db,
     PersonalAccessTokenService tokens,
     TimeProvider time,

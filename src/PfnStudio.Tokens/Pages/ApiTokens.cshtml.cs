@@ -3,7 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PfnStudio.Tokens.Audit;
-using PfnStudio.Tokens.Tokens;
+using PfnStudio.Tokens.PersonalAccessTokens;
 
 namespace PfnStudio.Tokens.Pages;
 
@@ -13,7 +13,7 @@ namespace PfnStudio.Tokens.Pages;
 /// Every response is <c>Cache-Control: no-store</c>; a re-posted issue form mints nothing (its
 /// <see cref="IssueInput.IssueRequestId"/> is remembered with the token it minted).
 /// </summary>
-public sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProvider time) : PageModel
+internal sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProvider time) : PageModel
 {
     /// <summary>Days after which the page suggests a shorter expiry.</summary>
     public const int LongExpiryDays = 90;
@@ -126,7 +126,7 @@ public sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProvid
 }
 
 /// <summary>The issue form. Values arrive as typed; the token service validates and trims them.</summary>
-public sealed class IssueInput
+internal sealed class IssueInput
 {
     /// <summary>The token's name.</summary>
     [Display(Name = "Token name")]
@@ -145,4 +145,4 @@ public sealed class IssueInput
 /// <param name="Plaintext">The token, shown once.</param>
 /// <param name="ExpiresAt">Expiry instant (UTC), or null for never.</param>
 /// <param name="ExpiresInDays">Days until expiry, or null for never.</param>
-public sealed record IssuedToken(string Name, string Plaintext, DateTimeOffset? ExpiresAt, int? ExpiresInDays);
+internal sealed record IssuedToken(string Name, string Plaintext, DateTimeOffset? ExpiresAt, int? ExpiresInDays);

@@ -3,7 +3,7 @@ using System.Text;
 namespace PfnStudio.Tokens.Pages;
 
 /// <summary>The avatar's letters: up to two initials from the local part of an e-mail address.</summary>
-public static class Initials
+internal static class Initials
 {
     /// <summary>
     /// "ada.lovelace@example.com" → "AL"; "grace@example.com" → "G"; an empty name → "?".

@@ -8,7 +8,7 @@ namespace PfnStudio.Tokens.Predictions;
 /// <param name="Lengthscale">ℓ &gt; 0, in the units of the features.</param>
 /// <param name="Outputscale">s &gt; 0: the signal variance k(x, x).</param>
 /// <param name="Noise">σ² &gt; 0: the observation noise variance.</param>
-public sealed record GaussianProcessModel(string Kernel, double Lengthscale, double Outputscale, double Noise)
+internal sealed record GaussianProcessModel(string Kernel, double Lengthscale, double Outputscale, double Noise)
 {
     /// <summary>The model used when a request names none: rbf, ℓ = 1, s = 1, σ² = 1e-4.</summary>
     public static GaussianProcessModel Default { get; } = new("rbf", 1, 1, 1e-4);
@@ -17,10 +17,10 @@ public sealed record GaussianProcessModel(string Kernel, double Lengthscale, dou
 /// <summary>The posterior predictive at each query point.</summary>
 /// <param name="Mean">Predictive mean of y.</param>
 /// <param name="Variance">Predictive variance of y: the latent variance plus the observation noise (so ≥ σ²).</param>
-public sealed record GaussianProcessPrediction(double[] Mean, double[] Variance);
+internal sealed record GaussianProcessPrediction(double[] Mean, double[] Variance);
 
 /// <summary>The kernel matrix stayed not positive definite after every jitter retry.</summary>
-public sealed class KernelNotPositiveDefiniteException(string message) : Exception(message);
+internal sealed class KernelNotPositiveDefiniteException(string message) : Exception(message);
 
 /// <summary>
 /// Exact Gaussian-process regression: with K = k(X, X) + σ²I = LLᵀ (Cholesky, MathNet.Numerics), the
@@ -28,7 +28,7 @@ public sealed class KernelNotPositiveDefiniteException(string message) : Excepti
 /// When the factorisation fails (rounding with tiny noise and repeated points), a growing jitter is added to
 /// the diagonal and it is tried again.
 /// </summary>
-public static class GaussianProcess
+internal static class GaussianProcess
 {
     /// <summary>Query points handled per block, bounding memory at n × 256 doubles.</summary>
     private const int QueryBlock = 256;

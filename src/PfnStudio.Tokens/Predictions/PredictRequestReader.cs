@@ -8,21 +8,21 @@ namespace PfnStudio.Tokens.Predictions;
 /// <param name="ContextX">n × d context points.</param>
 /// <param name="ContextY">n observed values.</param>
 /// <param name="QueryX">m × d query points.</param>
-public sealed record PredictInput(string? Model, double[][] ContextX, double[] ContextY, double[][] QueryX);
+internal sealed record PredictInput(string? Model, double[][] ContextX, double[] ContextY, double[][] QueryX);
 
 /// <summary>Why a Predict body was refused: the JSON path at fault and a sentence naming it.</summary>
 /// <param name="Field">The JSON path, e.g. <c>context.x[3][1]</c>.</param>
 /// <param name="Message">One sentence, starting with the field.</param>
 /// <param name="ContextSize">Context points seen before the fault (for the run record).</param>
 /// <param name="QuerySize">Query points seen before the fault (for the run record).</param>
-public sealed record PredictInputError(string Field, string Message, int ContextSize = 0, int QuerySize = 0);
+internal sealed record PredictInputError(string Field, string Message, int ContextSize = 0, int QuerySize = 0);
 
 /// <summary>
 /// Reads <c>{"model": …, "context": {"x": [[…], …], "y": […]}, "query": {"x": [[…], …]}}</c> with
 /// <see cref="JsonDocument"/>, so each fault names its exact field: ragged rows, mismatched dimensions,
 /// non-numbers, numbers that overflow to infinity, empty context and the size limits.
 /// </summary>
-public static class PredictRequestReader
+internal static class PredictRequestReader
 {
     /// <summary>Most context points.</summary>
     public const int MaxContextPoints = 2_000;

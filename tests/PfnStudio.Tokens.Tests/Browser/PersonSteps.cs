@@ -5,7 +5,7 @@ using PfnStudio.Tokens.Tests.Infrastructure;
 namespace PfnStudio.Tokens.Tests.Browser;
 
 /// <summary>What a person does in the browser, found by role and label as they would find it.</summary>
-public static class PersonSteps
+internal static class PersonSteps
 {
     /// <summary>Opens the sign-up page, fills it in and submits; lands on the home page signed in.</summary>
     public static async Task SignUpAsync(this IPage page, string email)

@@ -12,7 +12,7 @@ namespace PfnStudio.Tokens.Tests.Browser;
 /// The host on a loopback Kestrel port with one browser context (its own cookies, clipboard permissions) and
 /// one page that records console errors, uncaught exceptions and CSP violations.
 /// </summary>
-public sealed partial class ServedApplication : IAsyncDisposable
+internal sealed partial class ServedApplication : IAsyncDisposable
 {
     private readonly List<string> _consoleErrors = [];
 

@@ -8,7 +8,7 @@ namespace PfnStudio.Tokens.Tests.Infrastructure;
 /// Drives the Razor pages over HTTP as a browser without JavaScript would: keeps cookies, reads forms
 /// (with their antiforgery field) and submits them.
 /// </summary>
-public sealed class BrowserSession(HttpClient client) : IDisposable
+internal sealed class BrowserSession(HttpClient client) : IDisposable
 {
     private static readonly HtmlParser Parser = new();
 

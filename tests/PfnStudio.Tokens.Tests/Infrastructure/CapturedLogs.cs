@@ -5,7 +5,7 @@ using Serilog.Events;
 namespace PfnStudio.Tokens.Tests.Infrastructure;
 
 /// <summary>Every Serilog event the host writes, rendered with all its properties.</summary>
-public sealed class CapturedLogs : ILogEventSink
+internal sealed class CapturedLogs : ILogEventSink
 {
     private readonly ConcurrentQueue<LogEvent> _events = new();
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace PfnStudio.Tokens.Tests.Infrastructure;
 
 /// <summary>The host as its operator runs it: <c>dotnet PfnStudio.Tokens.dll ARGS</c>, the dll beside the tests.</summary>
-public static class HostBinary
+internal static class HostBinary
 {
     /// <summary>A start description with standard output and error redirected (and input, when asked).</summary>
     public static ProcessStartInfo StartInfo(IEnumerable<string> args, bool redirectInput = false)

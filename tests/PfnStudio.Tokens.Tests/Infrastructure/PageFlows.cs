@@ -1,7 +1,7 @@
 namespace PfnStudio.Tokens.Tests.Infrastructure;
 
 /// <summary>What a person does on the pages, as reusable steps.</summary>
-public static class PageFlows
+internal static class PageFlows
 {
     public static async Task<BrowserSession.Page> SignUpAsync(this BrowserSession browser, string email, string returnUrl = "/")
     {

@@ -6,8 +6,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PfnStudio.Tokens.Data;
-using PfnStudio.Tokens.Tokens;
 using Serilog.Core;
+using PfnStudio.Tokens.PersonalAccessTokens;
 
 namespace PfnStudio.Tokens.Tests.Infrastructure;
 
@@ -18,7 +18,7 @@ namespace PfnStudio.Tokens.Tests.Infrastructure;
 /// every log event captured at Verbose. Each test builds its own; <see cref="TokensApplication(TokensApplication)"/>
 /// builds a second host on the first one's store.
 /// </summary>
-public sealed class TokensApplication : WebApplicationFactory<Program>
+internal sealed class TokensApplication : WebApplicationFactory<Program>
 {
     public const string Password = "correct horse battery staple";
 

@@ -9,7 +9,7 @@ namespace PfnStudio.Tokens.Pages.Account;
 
 /// <summary>Confirms an e-mail address from the link written at sign-up.</summary>
 [AllowAnonymous]
-public sealed class ConfirmEmailModel(UserManager<ApplicationUser> users) : PageModel
+internal sealed class ConfirmEmailModel(UserManager<ApplicationUser> users) : PageModel
 {
     /// <summary>Whether the link confirmed the address.</summary>
     public bool Confirmed { get; private set; }

@@ -9,7 +9,7 @@ namespace PfnStudio.Tokens.Pages.Account;
 
 /// <summary>Signs a browser account in, with Identity's lockout after repeated failures.</summary>
 [AllowAnonymous]
-public sealed class SignInModel(SignInManager<ApplicationUser> signIn) : PageModel
+internal sealed class SignInModel(SignInManager<ApplicationUser> signIn) : PageModel
 {
     /// <summary>The form.</summary>
     [BindProperty]
@@ -48,7 +48,7 @@ public sealed class SignInModel(SignInManager<ApplicationUser> signIn) : PageMod
 }
 
 /// <summary>The sign-in form.</summary>
-public sealed class SignInInput
+internal sealed class SignInInput
 {
     /// <summary>The e-mail address.</summary>
     [Required(ErrorMessage = "Enter your email address.")]

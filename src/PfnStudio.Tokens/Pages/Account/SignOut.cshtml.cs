@@ -8,7 +8,7 @@ namespace PfnStudio.Tokens.Pages.Account;
 
 /// <summary>Signs out. Only a POST (with antiforgery) signs out, so a link on another site cannot.</summary>
 [AllowAnonymous]
-public sealed class SignOutModel(SignInManager<ApplicationUser> signIn) : PageModel
+internal sealed class SignOutModel(SignInManager<ApplicationUser> signIn) : PageModel
 {
     /// <summary>Shows a sign-out button.</summary>
     public void OnGet()

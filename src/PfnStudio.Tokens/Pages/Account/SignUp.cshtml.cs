@@ -13,7 +13,7 @@ namespace PfnStudio.Tokens.Pages.Account;
 
 /// <summary>Creates a browser account and signs it in (unless e-mail confirmation is required).</summary>
 [AllowAnonymous]
-public sealed partial class SignUpModel(
+internal sealed partial class SignUpModel(
     UserManager<ApplicationUser> users,
     SignInManager<ApplicationUser> signIn,
     IOptions<AccountOptions> accounts,
@@ -96,7 +96,7 @@ public sealed partial class SignUpModel(
 }
 
 /// <summary>The sign-up form.</summary>
-public sealed class SignUpInput
+internal sealed class SignUpInput
 {
     /// <summary>The e-mail address, which is also the user name.</summary>
     [Required(ErrorMessage = "Enter your email address.")]

@@ -12,7 +12,7 @@ namespace PfnStudio.Tokens.Pages.Organizations;
 /// decline), and a form to create one (you own it).
 /// </summary>
 [Authorize]
-public sealed class IndexModel(OrganizationService organizations) : PageModel
+internal sealed class IndexModel(OrganizationService organizations) : PageModel
 {
     /// <summary>The create form.</summary>
     [BindProperty]
@@ -80,7 +80,7 @@ public sealed class IndexModel(OrganizationService organizations) : PageModel
 }
 
 /// <summary>The create-organization form; the organization service checks the slug rule and uniqueness.</summary>
-public sealed class CreateOrganizationInput
+internal sealed class CreateOrganizationInput
 {
     /// <summary>The slug, e.g. <c>acme-research</c>.</summary>
     [Required(ErrorMessage = "Enter a slug.")]

@@ -15,7 +15,7 @@ namespace PfnStudio.Tokens.Pages.Organizations;
 /// Anyone else, and a missing organization, get the same 404.
 /// </summary>
 [Authorize]
-public sealed class MembersModel(OrganizationService organizations, TimeProvider time) : PageModel
+internal sealed class MembersModel(OrganizationService organizations, TimeProvider time) : PageModel
 {
     /// <summary>The organization's slug, from the path.</summary>
     [BindProperty(SupportsGet = true)]
@@ -165,7 +165,7 @@ public sealed class MembersModel(OrganizationService organizations, TimeProvider
 }
 
 /// <summary>The add-member form.</summary>
-public sealed class AddMemberInput
+internal sealed class AddMemberInput
 {
     /// <summary>The invited person's e-mail address; they must have an account.</summary>
     [Required(ErrorMessage = "Enter an email address.")]
@@ -179,7 +179,7 @@ public sealed class AddMemberInput
 }
 
 /// <summary>The create-project form.</summary>
-public sealed class CreateProjectInput
+internal sealed class CreateProjectInput
 {
     /// <summary>The project slug, unique in the installation.</summary>
     [Display(Name = "Project slug")]

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace PfnStudio.Tokens.Infrastructure;
+
+/// <summary>Problem details the project API answers with (RFC 9457 bodies).</summary>
+internal static class ApiProblems
+{
+    /// <summary>A 400 naming the offending field, with one readable sentence as the detail.</summary>
+    public static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(
+            new Dictionary<string, string[]> { [field] = [message] },
+            detail: message,
+            title: "The request is invalid");
+
+    /// <summary>A 413 saying the largest accepted size.</summary>
+    public static ProblemHttpResult TooLarge(string what, long limitBytes) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "Request body too large",
+            detail: $"{what} must be at most {FormatBytes(limitBytes)}.");
+
+    /// <summary>Human-readable size: bytes, KiB or MiB.</summary>
+    public static string FormatBytes(long bytes) => bytes switch
+    {
+        >= 1024 * 1024 when bytes % (1024 * 1024) == 0 => $"{bytes / (1024 * 1024)} MiB",
+        >= 1024 when bytes % 1024 == 0 => $"{bytes / 1024} KiB",
+        _ => $"{bytes} bytes",
+    };
+}

@@ -1,0 +1,78 @@
+using System.Text.RegularExpressions;
+
+namespace PfnStudio.Tokens.Infrastructure;
+
+/// <summary>
+/// Cuts anything shaped like a personal access token down to its marker and public prefix
+/// (<c>pfnstudio_pat_AbC123xYz789…</c>), in log values and in problem bodies that echo what a caller sent
+/// (a path segment, a file name). URL-encoded forms (<c>pfnstudio%5Fpat%5F…</c>, <c>%70fnstudio_pat_…</c>) and
+/// hyphenated ones are recognised too; a bare 32-character body cannot be told from other text and is not.
+/// </summary>
+internal static partial class TokenRedaction
+{
+    /// <summary>
+    /// Returns <paramref name="text"/> with every token-shaped run redacted, or the same instance when there is none.
+    /// An URL-encoded value that hides a token is returned decoded and redacted.
+    /// </summary>
+    public static string Redact(string text)
+    {
+        if (text.Length < 14)
+        {
+            return text;
+        }
+
+        var redacted = Pattern().Replace(text, m => m.Groups["keep"].Value + "…");
+        if (!ReferenceEquals(redacted, text)) // Regex.Replace returns the input itself when nothing matched
+        {
+            return redacted;
+        }
+
+        if (text.Contains('%', StringComparison.Ordinal))
+        {
+            string decoded;
+            try
+            {
+                decoded = Uri.UnescapeDataString(text);
+            }
+            catch (UriFormatException)
+            {
+                return text;
+            }
+
+            var decodedRedacted = Pattern().Replace(decoded, m => m.Groups["keep"].Value + "…");
+            return decodedRedacted != decoded ? decodedRedacted : text;
+        }
+
+        return text;
+    }
+
+    /// <summary>
+    /// Redacts the title, detail and string extensions of a problem body, so an error that quotes what the caller
+    /// sent (a project slug, a file name) never carries a token back out.
+    /// </summary>
+    public static void RedactProblem(Microsoft.AspNetCore.Http.ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        problem.Title = problem.Title is null ? null : Redact(problem.Title);
+        problem.Detail = problem.Detail is null ? null : Redact(problem.Detail);
+        foreach (var (key, value) in problem.Extensions.ToList())
+        {
+            if (value is string text)
+            {
+                problem.Extensions[key] = Redact(text);
+            }
+        }
+
+        if (problem is Microsoft.AspNetCore.Http.HttpValidationProblemDetails validation)
+        {
+            foreach (var (field, messages) in validation.Errors.ToList())
+            {
+                validation.Errors[field] = messages.Select(Redact).ToArray();
+            }
+        }
+    }
+
+    // The marker (any case, _ or -) and up to 12 prefix characters are kept; every further base62 character is dropped.
+    [GeneratedRegex("(?<keep>pfnstudio[_-]pat[_-][0-9A-Za-z]{0,12})[0-9A-Za-z]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+}

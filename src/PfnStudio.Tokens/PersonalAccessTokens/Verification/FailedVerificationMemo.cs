@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
+
+/// <summary>
+/// Remembers failed Argon2 verifications briefly, in bounded memory, so a flood of wrong tokens costs little:
+/// <list type="bullet">
+/// <item>the same wrong token presented again within <see cref="HotPathOptions.FailedVerificationSeconds"/> is
+/// refused without a store read or an Argon2 run (keyed by <see cref="TokenDigest"/>, never the token);</item>
+/// <item>a client address gets at most <see cref="HotPathOptions.ClientFailureLimit"/> Argon2 verifications that
+/// did not succeed per <see cref="HotPathOptions.ClientFailureWindowSeconds"/>: each verification reserves one
+/// attempt before it runs (<see cref="TryBeginAttempt"/>) and a success gives it back, so wrong secrets sent from
+/// one address, however many at once, cost at most that many Argon2 runs per window; further tokens from that
+/// address that are not already verified in this process get 429 until the window ends. Tokens already verified
+/// keep working, and callers from other addresses are not affected. (Keyed by address, not by prefix: prefixes
+/// are public, and a per-prefix limit would let anyone who knows one lock its owner out.)</item>
+/// </list>
+/// Time comes from <see cref="TimeProvider"/>. When full, new failures are not remembered (they then cost an
+/// Argon2 run, still bounded by <see cref="Argon2Options.MaxConcurrentHashes"/>).
+/// </summary>
+internal sealed class FailedVerificationMemo
+{
+    private readonly ConcurrentDictionary<TokenDigest, long> _failedUntil = new();
+    private readonly ConcurrentDictionary<string, ClientWindow> _clients = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly int _capacity;
+    private readonly long _failureTicks;
+    private readonly int _clientLimit;
+    private readonly long _windowTicks;
+    private readonly Lock _sweepLock = new();
+
+    /// <summary>Creates an empty memo from validated options.</summary>
+    public FailedVerificationMemo(IOptions<HotPathOptions> options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Value;
+        _time = time;
+        _capacity = o.FailedVerificationCapacity;
+        _failureTicks = TimeSpan.FromSeconds(o.FailedVerificationSeconds).Ticks;
+        _clientLimit = o.ClientFailureLimit;
+        _windowTicks = TimeSpan.FromSeconds(o.ClientFailureWindowSeconds).Ticks;
+    }
+
+    /// <summary>Whether the token with <paramref name="digest"/> failed verification within the memo's lifetime.</summary>
+    public bool IsKnownFailure(TokenDigest digest) =>
+        _failedUntil.TryGetValue(digest, out var until) && _time.GetUtcNow().UtcTicks < until;
+
+    /// <summary>
+    /// Whether tokens from <paramref name="client"/> that are not already verified are refused for now (a cheap
+    /// check before the store is read; <see cref="TryBeginAttempt"/> decides).
+    /// </summary>
+    /// <param name="client">The caller's address.</param>
+    /// <param name="retryAfter">When throttled, the time left in the address's window (at least one second).</param>
+    public bool IsClientThrottled(string client, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        if (!_clients.TryGetValue(client, out var window))
+        {
+            return false;
+        }
+
+        var now = _time.GetUtcNow().UtcTicks;
+        lock (window)
+        {
+            return IsThrottled(window, now, out retryAfter);
+        }
+    }
+
+    /// <summary>
+    /// Reserves one Argon2 attempt for <paramref name="client"/> in its current window, unless the window's
+    /// attempts are used up. Call <see cref="EndAttempt"/> when the verification is decided.
+    /// </summary>
+    /// <param name="client">The address of the caller whose token is about to be verified.</param>
+    /// <param name="retryAfter">When refused, the time left in the address's window.</param>
+    /// <returns><see langword="false"/> when the address is throttled.</returns>
+    public bool TryBeginAttempt(string client, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        var now = _time.GetUtcNow().UtcTicks;
+        if (!_clients.TryGetValue(client, out var window))
+        {
+            if (_clients.Count >= _capacity)
+            {
+                Sweep(now);
+                if (_clients.Count >= _capacity)
+                {
+                    // Full: not counted. Argon2 stays bounded by its slots, and the table by its capacity.
+                    return true;
+                }
+            }
+
+            window = _clients.GetOrAdd(client, _ => new ClientWindow { StartTicks = now });
+        }
+
+        lock (window)
+        {
+            if (IsThrottled(window, now, out retryAfter))
+            {
+                return false;
+            }
+
+            if (now - window.StartTicks >= _windowTicks)
+            {
+                window.StartTicks = now;
+                window.Attempts = 0;
+            }
+
+            window.Attempts++;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Ends an attempt begun with <see cref="TryBeginAttempt"/>: one that <paramref name="failed"/> (a wrong secret)
+    /// stays counted; any other (a success, no Argon2 slot free) is given back to the window.
+    /// </summary>
+    public void EndAttempt(string client, bool failed)
+    {
+        if (!failed && _clients.TryGetValue(client, out var window))
+        {
+            lock (window)
+            {
+                window.Attempts = Math.Max(0, window.Attempts - 1);
+            }
+        }
+    }
+
+    /// <summary>Records that the token with <paramref name="digest"/> failed verification, for <see cref="IsKnownFailure"/>.</summary>
+    public void RecordFailure(TokenDigest digest)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        if (_failedUntil.Count >= _capacity)
+        {
+            Sweep(now);
+        }
+
+        if (_failedUntil.Count < _capacity)
+        {
+            _failedUntil[digest] = now + _failureTicks;
+        }
+    }
+
+    private bool IsThrottled(ClientWindow window, long now, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        var left = window.StartTicks + _windowTicks - now;
+        if (left <= 0 || window.Attempts < _clientLimit)
+        {
+            return false;
+        }
+
+        retryAfter = TimeSpan.FromTicks(Math.Max(left, TimeSpan.TicksPerSecond));
+        return true;
+    }
+
+    private void Sweep(long now)
+    {
+        if (!_sweepLock.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var pair in _failedUntil)
+            {
+                if (pair.Value <= now)
+                {
+                    _failedUntil.TryRemove(pair);
+                }
+            }
+
+            foreach (var pair in _clients)
+            {
+                if (now - pair.Value.StartTicks >= _windowTicks)
+                {
+                    _clients.TryRemove(pair);
+                }
+            }
+        }
+        finally
+        {
+            _sweepLock.Exit();
+        }
+    }
+
+    private sealed class ClientWindow
+    {
+        public long StartTicks;
+        public int Attempts;
+    }
+}

@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PfnStudio.Tokens.Audit;
+using PfnStudio.Tokens.Data;
+
+namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
+
+/// <summary>
+/// The hot path behind the bearer scheme (DESIGN.md steps 3–5), in this order:
+/// <list type="number">
+/// <item>a token that failed verification moments ago is refused from memory (<see cref="FailedVerificationMemo"/>),
+/// after <see cref="HotPathOptions.RefusalDelayMilliseconds"/>;</item>
+/// <item>a token verified before in this process (<see cref="VerifiedTokenCache"/>) costs one prepared point read
+/// of its row (<see cref="TokenStateReader"/>): revocation and expiry are the store's current state on every
+/// request, whichever process changed them; no Argon2;</item>
+/// <item>otherwise, an address that sent too many wrong secrets is refused (throttled, 429, after the same delay); else the row is read with its owner,
+/// the Argon2id hash verified (bounded by <see cref="Argon2Options.MaxConcurrentHashes"/>) and remembered;</item>
+/// <item>revoked or <c>now &gt;= ExpiresAt</c> is refused; success records "last used" in memory only
+/// (<see cref="LastUsedRecorder"/>), never a store write per request.</item>
+/// </list>
+/// A wrong secret or a revoked token for a prefix that has a stored row, and an expired token's use, are noted for the
+/// owner's audit trail in memory (<see cref="AuditRecorder"/>: at most one per token and kind per minute), written in
+/// batches by <see cref="AuditFlushService"/>; an unknown prefix is never recorded.
+/// </summary>
+/// <remarks>
+/// A singleton: the warm path touches no scoped service; the cold path opens its own scope for the
+/// <see cref="TokensDbContext"/>.
+/// </remarks>
+internal sealed class PersonalAccessTokenValidator(
+    IServiceScopeFactory scopes,
+    Argon2idTokenHasher hasher,
+    VerifiedTokenCache verified,
+    FailedVerificationMemo failures,
+    TokenStateReader states,
+    LastUsedRecorder lastUsed,
+    AuditRecorder audit,
+    IOptions<HotPathOptions> options,
+    TimeProvider time)
+{
+    private static readonly Func<TokensDbContext, string, CancellationToken, Task<Candidate?>> FindByPrefix =
+        EF.CompileAsyncQuery((TokensDbContext db, string prefix, CancellationToken _) =>
+            db.PersonalAccessTokens.AsNoTracking()
+                .Where(t => t.Prefix == prefix)
+                .Select(t => new Candidate(
+                    t.Id, t.Name, t.Prefix, t.Hash, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.UserId, t.User!.UserName))
+                .FirstOrDefault());
+
+    private static readonly TokenValidationResult InvalidResult = new(TokenValidationStatus.Invalid, null);
+
+    private readonly TimeSpan _refusalDelay = TimeSpan.FromMilliseconds(options.Value.RefusalDelayMilliseconds);
+
+    // Verifications running now, by presented token: concurrent first uses of one token share one Argon2 run.
+    private readonly ConcurrentDictionary<TokenDigest, Lazy<Task<Verification>>> _inFlight = new();
+
+    private enum Verification
+    {
+        Matches,
+        DoesNotMatch,
+        Throttled,
+    }
+
+    /// <summary>Validates a well-formed token whose prefix was already extracted.</summary>
+    /// <param name="token">The presented token, already checked by <see cref="PersonalAccessTokenFormat.TryGetPrefix"/>.</param>
+    /// <param name="prefix">Its prefix.</param>
+    /// <param name="client">The caller's address (failed verifications are limited per address).</param>
+    /// <param name="cancellationToken">The request's cancellation.</param>
+    /// <exception cref="HashingBusyException">Argon2 stayed at capacity for the whole queue timeout.</exception>
+    /// <exception cref="System.Data.Common.DbException">The store could not be read.</exception>
+    public async Task<TokenValidationResult> ValidateAsync(string token, string prefix, string client, CancellationToken cancellationToken)
+    {
+        var digest = TokenDigest.Of(token);
+        if (failures.IsKnownFailure(digest))
+        {
+            await DelayRefusalAsync(cancellationToken);
+            return InvalidResult;
+        }
+
+        if (verified.TryGet(digest, out var known))
+        {
+            var state = await states.ReadAsync(prefix, cancellationToken);
+            if (state is not null && state.Id == known.Token.Id
+                && string.Equals(state.Hash, known.StoredHash, StringComparison.Ordinal))
+            {
+                return Decide(digest, known.Token, state.RevokedAt, state.ExpiresAt, client);
+            }
+
+            // The row is gone or was replaced: forget the verification and check from scratch.
+            verified.Evict(digest);
+        }
+        else if (failures.IsClientThrottled(client, out var retryAfter))
+        {
+            // Only tokens not verified before reach here: an address that sprayed wrong secrets never locks out a
+            // token this process already knows, nor callers from other addresses.
+            await DelayRefusalAsync(cancellationToken);
+            return new TokenValidationResult(TokenValidationStatus.Throttled, null, retryAfter);
+        }
+
+        Candidate? row;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            row = await FindByPrefix(scope.ServiceProvider.GetRequiredService<TokensDbContext>(), prefix, cancellationToken);
+        }
+
+        if (row is null)
+        {
+            return InvalidResult;
+        }
+
+        // A revoked token is refused before any Argon2 work: nothing it could prove would change the answer.
+        if (row.RevokedAt is not null)
+        {
+            audit.RecordUse(AuditEventKind.FailedUse, row.Id, row.UserId, row.Prefix, client, "revoked token presented");
+            return InvalidResult;
+        }
+
+        var authenticated = new AuthenticatedToken(
+            row.Id, row.Name, row.Prefix, row.Scopes, row.CreatedAt, row.ExpiresAt, row.UserId, row.UserName);
+        var verification = _inFlight.GetOrAdd(digest, _ => new Lazy<Task<Verification>>(
+            () => VerifyAndRememberAsync(digest, token, client, authenticated, row.Hash)));
+        Verification outcome;
+        try
+        {
+            outcome = await verification.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<TokenDigest, Lazy<Task<Verification>>>(digest, verification));
+        }
+
+        switch (outcome)
+        {
+            case Verification.Matches:
+                return Decide(digest, authenticated, row.RevokedAt, row.ExpiresAt, client);
+            case Verification.Throttled:
+                _ = failures.IsClientThrottled(client, out var retry);
+                await DelayRefusalAsync(cancellationToken);
+                return new TokenValidationResult(TokenValidationStatus.Throttled, null, retry > TimeSpan.Zero ? retry : TimeSpan.FromSeconds(1));
+            default:
+                audit.RecordUse(AuditEventKind.FailedUse, row.Id, row.UserId, row.Prefix, client, "wrong secret");
+                return InvalidResult;
+        }
+    }
+
+    // Answers from memory are slowed down on purpose (a timer, no thread, no CPU), so a client repeating wrong
+    // tokens gets few answers per connection and leaves the CPU to valid callers.
+    private async Task DelayRefusalAsync(CancellationToken cancellationToken)
+    {
+        if (_refusalDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(_refusalDelay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // The caller left; the refusal stands.
+            }
+        }
+    }
+
+    private async Task<Verification> VerifyAndRememberAsync(
+        TokenDigest digest, string token, string client, AuthenticatedToken authenticated, string storedHash)
+    {
+        // A request that passed the cache check just before an earlier verification of this token finished
+        // (and left the in-flight table) finds its result here instead of running Argon2 a second time.
+        if (verified.TryGet(digest, out var known) && known.Token.Id == authenticated.Id
+            && string.Equals(known.StoredHash, storedHash, StringComparison.Ordinal))
+        {
+            return Verification.Matches;
+        }
+
+        // The attempt is reserved before Argon2 runs, so a burst of wrong secrets arriving together cannot all
+        // slip past the address's limit.
+        if (!failures.TryBeginAttempt(client, out _))
+        {
+            return Verification.Throttled;
+        }
+
+        bool? matches = null;
+        try
+        {
+            // Not the request's cancellation: other requests may be waiting for this same run.
+            matches = await hasher.VerifyAsync(token, storedHash, CancellationToken.None);
+        }
+        finally
+        {
+            // Only a wrong secret uses up the attempt; a success or "no Argon2 slot" gives it back.
+            failures.EndAttempt(client, failed: matches == false);
+        }
+
+        if (matches == true)
+        {
+            verified.MarkVerified(digest, authenticated, storedHash);
+            return Verification.Matches;
+        }
+
+        failures.RecordFailure(digest);
+        return Verification.DoesNotMatch;
+    }
+
+    private TokenValidationResult Decide(TokenDigest digest, AuthenticatedToken token, DateTimeOffset? revokedAt, DateTimeOffset? expiresAt, string client)
+    {
+        if (revokedAt is not null)
+        {
+            verified.Evict(digest);
+            audit.RecordUse(AuditEventKind.FailedUse, token.Id, token.UserId, token.Prefix, client, "revoked token presented");
+            return InvalidResult;
+        }
+
+        if (expiresAt is { } expiry && time.GetUtcNow() >= expiry)
+        {
+            verified.Evict(digest);
+            audit.RecordUse(AuditEventKind.ExpiredUse, token.Id, token.UserId, token.Prefix, client, "expired token presented");
+            return new TokenValidationResult(TokenValidationStatus.Expired, token);
+        }
+
+        lastUsed.Record(token.Id);
+        return new TokenValidationResult(TokenValidationStatus.Valid, token);
+    }
+
+    private sealed record Candidate(
+        Guid Id,
+        string Name,
+        string Prefix,
+        string Hash,
+        List<string> Scopes,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset? ExpiresAt,
+        DateTimeOffset? RevokedAt,
+        string UserId,
+        string? UserName);
+}

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Data;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using PfnStudio.Tokens.Data;
+
+namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
+
+/// <summary>A token row's state as the hot path reads it on every request.</summary>
+/// <param name="Id">The row's id.</param>
+/// <param name="Hash">The stored Argon2id PHC string (compared with the one a verification was made against).</param>
+/// <param name="RevokedAt">Revocation instant (UTC), or <see langword="null"/>.</param>
+/// <param name="ExpiresAt">Expiry instant (UTC), or <see langword="null"/> for never.</param>
+internal sealed record TokenState(Guid Id, string Hash, DateTimeOffset? RevokedAt, DateTimeOffset? ExpiresAt);
+
+/// <summary>
+/// Reads a token's current <see cref="TokenState"/> by its indexed prefix, as one prepared point read on a
+/// connection this reader keeps open, so the per-request revocation check costs microseconds and always sees
+/// the store's committed state (a revoke by another process or host included): there is no cache in between.
+/// Table and column names come from the EF model and the connection from the <see cref="TokensDbContext"/>'s
+/// provider, so the same SQL serves SQLite and PostgreSQL. Needs a shared store (a file or a server), not an
+/// in-memory SQLite database, which a second connection would not see.
+/// </summary>
+internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposable
+{
+    // Idle connections kept; more are opened under load and closed when returned to a full pool.
+    private static readonly int MaxIdle = Math.Max(4, Environment.ProcessorCount * 2);
+
+    private readonly ConcurrentQueue<Lease> _idle = new();
+    private readonly SemaphoreSlim _initialize = new(1, 1);
+    private Plan? _plan;
+    private bool _disposed;
+
+    /// <summary>Reads the row whose prefix is <paramref name="prefix"/>.</summary>
+    /// <returns>Its state, or <see langword="null"/> when no row has this prefix.</returns>
+    /// <exception cref="DbException">The store could not be read.</exception>
+    public async Task<TokenState?> ReadAsync(string prefix, CancellationToken cancellationToken)
+    {
+        // A SQLite file deleted or moved away under a running host: connections kept open would go on reading the
+        // unlinked file, so its presence is checked first (one stat call) and the open connections are dropped.
+        var plan = _plan ?? await InitializeAsync(cancellationToken);
+        if (plan.SqliteFile is { } file && !File.Exists(file))
+        {
+            while (_idle.TryDequeue(out var stale))
+            {
+                await stale.DisposeAsync();
+            }
+
+            throw new TokenStoreMissingException();
+        }
+
+        var lease = await RentAsync(cancellationToken);
+        try
+        {
+            lease.Prefix.Value = prefix;
+            TokenState? state = null;
+            await using (var reader = await lease.Command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken))
+            {
+                if (await reader.ReadAsync(cancellationToken))
+                {
+                    state = new TokenState(
+                        reader.GetGuid(0), reader.GetString(1), ReadInstant(reader, 2), ReadInstant(reader, 3));
+                }
+            }
+
+            Return(lease);
+            return state;
+        }
+        catch
+        {
+            // A connection that failed mid-read is not trusted again.
+            await lease.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Closes the connections kept open.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryDequeue(out var lease))
+        {
+            lease.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        _initialize.Dispose();
+    }
+
+    private static DateTimeOffset? ReadInstant(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal) switch
+        {
+            // SQLite: UTC ticks (TokensDbContext's converter); PostgreSQL: timestamptz.
+            long ticks => new DateTimeOffset(ticks, TimeSpan.Zero),
+            DateTimeOffset instant => instant.ToUniversalTime(),
+            DateTime instant => new DateTimeOffset(DateTime.SpecifyKind(instant, DateTimeKind.Utc)),
+            var other => throw new InvalidCastException($"Unexpected instant type {other.GetType().Name} in the token store."),
+        };
+
+    private async ValueTask<Lease> RentAsync(CancellationToken cancellationToken)
+    {
+        if (_idle.TryDequeue(out var lease))
+        {
+            return lease;
+        }
+
+        var plan = _plan ?? await InitializeAsync(cancellationToken);
+        var connection = plan.Factory.CreateConnection()!;
+        try
+        {
+            connection.ConnectionString = plan.ConnectionString;
+            await connection.OpenAsync(cancellationToken);
+            var command = connection.CreateCommand();
+            command.CommandText = plan.Sql;
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@prefix";
+            parameter.DbType = DbType.String;
+            parameter.Value = string.Empty;
+            command.Parameters.Add(parameter);
+            await command.PrepareAsync(cancellationToken);
+            return new Lease(connection, command, parameter);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private void Return(Lease lease)
+    {
+        if (!_disposed && _idle.Count < MaxIdle)
+        {
+            _idle.Enqueue(lease);
+        }
+        else
+        {
+            lease.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private async ValueTask<Plan> InitializeAsync(CancellationToken cancellationToken)
+    {
+        await _initialize.WaitAsync(cancellationToken);
+        try
+        {
+            if (_plan is not null)
+            {
+                return _plan;
+            }
+
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
+            var entity = db.Model.FindEntityType(typeof(PersonalAccessToken))!;
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            var sql = db.GetService<ISqlGenerationHelper>();
+            string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
+
+            var text = $"SELECT {Column(nameof(PersonalAccessToken.Id))}, {Column(nameof(PersonalAccessToken.Hash))}, "
+                + $"{Column(nameof(PersonalAccessToken.RevokedAt))}, {Column(nameof(PersonalAccessToken.ExpiresAt))} "
+                + $"FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE {Column(nameof(PersonalAccessToken.Prefix))} = @prefix";
+            var connection = db.Database.GetDbConnection();
+            var connectionString = db.Database.GetConnectionString() ?? connection.ConnectionString;
+            string? sqliteFile = null;
+            if (db.Database.IsSqlite())
+            {
+                var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
+                sqliteFile = dataSource is ":memory:" || string.IsNullOrEmpty(dataSource) ? null : Path.GetFullPath(dataSource);
+            }
+
+            _plan = new Plan(
+                DbProviderFactories.GetFactory(connection) ?? throw new InvalidOperationException("The token store's provider has no DbProviderFactory."),
+                connectionString,
+                text,
+                sqliteFile);
+            return _plan;
+        }
+        finally
+        {
+            _initialize.Release();
+        }
+    }
+
+    private sealed record Plan(DbProviderFactory Factory, string ConnectionString, string Sql, string? SqliteFile);
+
+    private sealed class Lease(DbConnection connection, DbCommand command, DbParameter prefix) : IAsyncDisposable
+    {
+        public DbCommand Command { get; } = command;
+
+        public DbParameter Prefix { get; } = prefix;
+
+        public async ValueTask DisposeAsync()
+        {
+            await Command.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>The SQLite store file is missing (deleted or moved away while the host runs); answered as 503.</summary>
+internal sealed class TokenStoreMissingException : DbException
+{
+    /// <summary>Creates the exception with a fixed message.</summary>
+    public TokenStoreMissingException()
+        : base("The token store's database file is missing.")
+    {
+    }
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using PfnStudio.Tokens.PersonalAccessTokens;
+
+namespace PfnStudio.Tokens.Tests.Infrastructure;
+
+/// <summary>Counts the host's Argon2 verifications through its own meter (what an operator's metrics would show).</summary>
+internal sealed class Argon2Count : IDisposable
+{
+    private readonly MetricCollector<long> _computations;
+
+    private Argon2Count(TokensApplication app) =>
+        _computations = new MetricCollector<long>(
+            app.Services.GetRequiredService<IMeterFactory>(), Argon2idTokenHasher.MeterName, "pfnstudio.tokens.argon2.computations");
+
+    public static Argon2Count Start(TokensApplication app) => new(app);
+
+    public int Verifications => _computations.GetMeasurementSnapshot()
+        .Count(m => m.Tags.TryGetValue("operation", out var operation) && Equals(operation, "verify"));
+
+    public void Dispose() => _computations.Dispose();
+}
+
+internal static class HotPathExtensions
+{
+    /// <summary>The token's prefix with another, valid-looking secret: the shape an attacker who saw the prefix would send.</summary>
+    public static string WithWrongSecret(this string token, int seed)
+    {
+        var secret = string.Concat(Enumerable.Range(0, 20).Select(i => PersonalAccessTokenFormat.Alphabet[(seed * 7 + i * 13) % 62]));
+        return token[..26] + secret;
+    }
+
+    public static async Task<HttpResponseMessage> GetMeAsync(this TokensApplication app, string token)
+    {
+        using var client = app.CreateClientWithToken(token);
+        return await client.GetAsync("/api/v1/me");
+    }
+
+    public static async Task<HttpStatusCode> StatusOfMeAsync(this TokensApplication app, string token)
+    {
+        using var response = await app.GetMeAsync(token);
+        return response.StatusCode;
+    }
+
+    /// <summary>Revokes like another process would: its own connection to the store file, plain SQL, no host service.</summary>
+    public static async Task RevokeFromAnotherConnectionAsync(this TokensApplication app, string token, DateTimeOffset at)
+    {
+        await using var connection = await app.OpenSeparateConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE \"PersonalAccessTokens\" SET \"RevokedAt\" = @at WHERE \"Prefix\" = @prefix";
+        var atParameter = command.CreateParameter();
+        atParameter.ParameterName = "@at";
+        atParameter.Value = TokensApplication.IsPostgres ? at : at.UtcTicks; // SQLite stores instants as UTC ticks
+        command.Parameters.Add(atParameter);
+        var prefixParameter = command.CreateParameter();
+        prefixParameter.ParameterName = "@prefix";
+        prefixParameter.Value = token[14..26];
+        command.Parameters.Add(prefixParameter);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
+    /// <summary>Waits (real time, at most 10 s) for a background effect such as a batch write.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for: {what}");
+            await Task.Delay(20);
+        }
+    }
+}

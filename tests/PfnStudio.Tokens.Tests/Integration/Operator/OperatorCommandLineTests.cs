@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Tests.Infrastructure;
+using PfnStudio.Tokens.Operator;
+
+namespace PfnStudio.Tokens.Tests.Integration.Operator;
+
+public sealed class OperatorCommandLineTests
+{
+    private const string TokenPattern = "^pfnstudio_pat_[0-9A-Za-z]{32}$";
+
+    [Fact]
+    public async Task AnOperatorBootstrapsAnOrganizationProjectAndTokenThatWorksOnTheApi()
+    {
+        await using var app = new TokensApplication();
+        _ = app.Server;
+
+        var created = await RunAsync(app, ["users", "create", "ops@example.com", "--password-stdin"], stdin: "a long enough password\n");
+        Assert.Equal((0, "Created user ops@example.com; owner of \"pfnstudio\".\n", ""), created);
+        Assert.Equal((0, "Organization \"acme\" created.\n", ""), await RunAsync(app, ["orgs", "create", "acme", "--owner", "ops@example.com"]));
+        Assert.Equal(0, (await RunAsync(app, ["users", "create", "ci@example.com"])).Code);
+        Assert.Equal((0, "ci@example.com added to \"acme\" as admin.\n", ""),
+            await RunAsync(app, ["orgs", "add-member", "acme", "ci@example.com", "--role", "admin"]));
+        Assert.Equal((0, "Project \"acme-ml\" created in \"acme\".\n", ""), await RunAsync(app, ["projects", "create", "acme-ml", "--org", "acme"]));
+
+        var (code, stdout, stderr) = await RunAsync(app, ["tokens", "issue", "--user", "ci@example.com", "--name", "pipeline", "--expires-in", "7"]);
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, stderr);
+        var token = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches(TokenPattern, token);
+
+        using var api = app.CreateClientWithToken(token);
+        using (var runs = await api.GetAsync("/api/v1/projects/acme-ml/runs"))
+        {
+            Assert.Equal(HttpStatusCode.OK, runs.StatusCode);
+            Assert.Equal("2026-12-06T12:00:00Z", runs.Headers.GetValues("PfnStudio-Token-Expires").Single());
+        }
+
+        var role = await app.WithDbAsync(db => db.Memberships.Where(m => m.User!.Email == "ci@example.com" && m.Organization!.Slug == "acme").Select(m => m.Role).SingleAsync());
+        Assert.Equal(OrganizationRole.Admin, role);
+        Assert.True(await app.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == "ops@example.com" && u.PasswordHash != null)));
+
+        var revoked = await RunAsync(app, ["tokens", "revoke", "--user", "ci@example.com", "--name", "pipeline"]);
+        Assert.Equal(0, revoked.Code);
+        Assert.StartsWith("Revoked token \"pipeline\" (pfnstudio_pat_", revoked.Stdout, StringComparison.Ordinal);
+        using var after = await api.GetAsync("/api/v1/projects/acme-ml/runs");
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task RemoveMemberRevokesTheirTokensAndTheirNextCallIs401()
+    {
+        await using var app = new TokensApplication();
+        _ = app.Server;
+        await RunAsync(app, ["users", "create", "ops@example.com"]);
+        await RunAsync(app, ["users", "create", "leaver@example.com"]);
+        var (_, token, _) = await RunAsync(app, ["tokens", "issue", "--user", "leaver@example.com", "--name", "laptop"]);
+        using var api = app.CreateClientWithToken(token.Trim());
+        using (var before = await api.GetAsync("/api/v1/projects/pfnstudio-demo/runs"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        var removed = await RunAsync(app, ["orgs", "remove-member", "pfnstudio", "leaver@example.com"]);
+
+        Assert.Equal((0, "leaver@example.com removed from \"pfnstudio\"; 1 token revoked.\n", ""), removed);
+        using var after = await api.GetAsync("/api/v1/projects/pfnstudio-demo/runs");
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("frobnicate", 2, "Unrecognized command or argument 'frobnicate'.")]
+    [InlineData("users create", 2, "Required argument missing for command: 'create'.")]
+    [InlineData("users create not-an-email", 1, "error: Email 'not-an-email' is invalid.")]
+    [InlineData("users create ops@example.com", 1, "error: Username 'ops@example.com' is already taken.")]
+    [InlineData("users create new@example.com --password-stdin", 1, "error: --password-stdin was given but standard input had no password.")]
+    [InlineData("orgs create acme --owner nobody@example.com", 1, "error: no account has the email address \"nobody@example.com\".")]
+    [InlineData("orgs create Not_A_Slug --owner ops@example.com", 1, "error: The organization slug must be 1–64 characters: lower-case letters, digits and hyphens, starting and ending with a letter or digit.")]
+    [InlineData("orgs create pfnstudio --owner ops@example.com", 1, "error: An organization \"pfnstudio\" already exists; choose another slug.")]
+    [InlineData("orgs create acme", 2, "Option '--owner' is required.")]
+    [InlineData("orgs add-member pfnstudio ops@example.com", 1, "error: ops@example.com is already a member of \"pfnstudio\".")]
+    [InlineData("orgs add-member nowhere ops@example.com", 1, "error: Organization \"nowhere\" not found.")]
+    [InlineData("orgs add-member pfnstudio ghost@example.com", 1, "error: No account has the email address \"ghost@example.com\". They must sign up first.")]
+    [InlineData("orgs add-member pfnstudio ops@example.com --role boss", 2, "Argument 'boss' not recognized. Must be one of: 'member' 'admin' 'owner'")]
+    [InlineData("orgs remove-member pfnstudio ops@example.com", 1, "error: An organization needs at least one owner; make someone else an owner first.")]
+    [InlineData("projects create pfnstudio-demo --org pfnstudio", 1, "error: The project slug \"pfnstudio-demo\" is taken; choose another.")]
+    [InlineData("projects create new-project --org nowhere", 1, "error: Organization \"nowhere\" not found.")]
+    [InlineData("tokens issue --user ops@example.com", 2, "Option '--name' is required.")]
+    [InlineData("tokens issue --user ghost@example.com --name ci", 1, "error: no account has the email address \"ghost@example.com\".")]
+    [InlineData("tokens issue --user ops@example.com --name ci --expires-in 0", 1, "error: Expires in (days) must be a whole number from 1 to 3650, or blank for a token that never expires.")]
+    [InlineData("tokens issue --user ops@example.com --name existing", 1, "error: You already have an active token named \"existing\". Choose another name or revoke that one first.")]
+    [InlineData("tokens revoke --user ops@example.com --name missing", 1, "error: ops@example.com has no active token named \"missing\".")]
+    public async Task BadArgumentsAndUnknownNamesPrintOneLineOnStderrExitNonZeroAndChangeNothing(string commandLine, int expectedCode, string expectedError)
+    {
+        await using var app = new TokensApplication();
+        _ = app.Server;
+        Assert.Equal(0, (await RunAsync(app, ["users", "create", "ops@example.com"])).Code);
+        Assert.Equal(0, (await RunAsync(app, ["tokens", "issue", "--user", "ops@example.com", "--name", "existing"])).Code);
+        var before = await SnapshotAsync(app);
+
+        var (code, stdout, stderr) = await RunAsync(app, commandLine.Split(' '));
+
+        Assert.Equal(expectedCode, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Equal(expectedError + "\n", stderr);
+        Assert.Equal(before, await SnapshotAsync(app));
+    }
+
+    [Fact]
+    public async Task TheBinaryPrintsOnlyTheTokenOnStdoutWhenRunAsAProcess()
+    {
+        await using var app = new TokensApplication();
+        _ = app.Server;
+        await app.CreateUserAsync("ops@example.com");
+
+        var (code, stdout, stderr) = await RunProcessAsync(app, "tokens", "issue", "--user", "ops@example.com", "--name", "bootstrap");
+
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.Matches(TokenPattern, Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        using var api = app.CreateClientWithToken(stdout.Trim());
+        using var me = await api.GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+
+        var refused = await RunProcessAsync(app, "tokens", "issue", "--user", "ghost@example.com", "--name", "x");
+        Assert.Equal(1, refused.Code);
+        Assert.Equal(string.Empty, refused.Stdout);
+        Assert.Equal("error: no account has the email address \"ghost@example.com\".", refused.Stderr.Trim());
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(TokensApplication app, string[] args, string stdin = "")
+    {
+        using var input = new StringReader(stdin);
+        await using var output = new StringWriter { NewLine = "\n" };
+        await using var error = new StringWriter { NewLine = "\n" };
+        var code = await OperatorCommandLine.RunAsync(app.Services, args, input, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    // The published entry point: the host's own dll, beside the tests, on the fixture's database.
+    private static async Task<(int Code, string Stdout, string Stderr)> RunProcessAsync(TokensApplication app, params string[] args)
+    {
+        var start = HostBinary.StartInfo(args, redirectInput: true);
+
+        foreach (var (key, value) in app.StoreEnvironment)
+        {
+            start.Environment[key] = value;
+        }
+
+        start.Environment["Argon2__MemoryKiB"] = "64";
+        start.Environment["Argon2__Iterations"] = "1";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static Task<string> SnapshotAsync(TokensApplication app) => app.WithDbAsync(async db =>
+    {
+        var users = await db.Users.OrderBy(u => u.Email).Select(u => u.Email).ToListAsync();
+        var organizations = await db.Organizations.OrderBy(o => o.Slug).Select(o => o.Slug).ToListAsync();
+        var memberships = await db.Memberships.Select(m => m.Organization!.Slug + "/" + m.User!.Email + "/" + m.Role).ToListAsync();
+        var projects = await db.Projects.OrderBy(p => p.Slug).Select(p => p.Slug).ToListAsync();
+        var tokens = await db.PersonalAccessTokens.Select(t => t.Name + "/" + (t.RevokedAt == null ? "active" : "revoked")).ToListAsync();
+        return string.Join("|", users.Concat(organizations).Concat(memberships.Order()).Concat(projects).Concat(tokens.Order()));
+    });
+}

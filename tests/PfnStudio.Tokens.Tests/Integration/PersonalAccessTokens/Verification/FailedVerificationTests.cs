@@ -1,0 +1,152 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using PfnStudio.Tokens.Tests.Infrastructure;
+using PfnStudio.Tokens.PersonalAccessTokens;
+using PfnStudio.Tokens.PersonalAccessTokens.Verification;
+
+namespace PfnStudio.Tokens.Tests.Integration.PersonalAccessTokens.Verification;
+
+public sealed class FailedVerificationTests
+{
+    [Fact]
+    public async Task TheSameWrongTokenRepeatedCostsOneArgon2RunUntilTheMemoExpires()
+    {
+        await using var app = new TokensApplication();
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "laptop");
+        var wrong = token.WithWrongSecret(1);
+        using var argon2 = Argon2Count.Start(app);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var refused = await app.GetMeAsync(wrong);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Contains("error=\"invalid_token\"", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, argon2.Verifications);
+
+        app.Clock.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(wrong));
+        Assert.Equal(2, argon2.Verifications);
+    }
+
+    [Fact]
+    public async Task SomeoneWhoKnowsAPrefixCannotLockItsOwnerOutFromAnotherAddress()
+    {
+        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:ClientFailureLimit"] = "3" } };
+        var user = await app.CreateUserAsync("owner@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "ci"); // never used yet: not verified in this process
+
+        using var attacker = app.CreateClient();
+        attacker.DefaultRequestHeaders.Add(TestClientAddress.Header, "203.0.113.66");
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 8; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.WithWrongSecret(i + 1));
+            using var response = await attacker.SendAsync(request);
+            answers.Add(response.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, answers[0]);
+        Assert.Equal(HttpStatusCode.TooManyRequests, answers[^1]);
+
+        // The owner's CI, from its own address, is not affected; the attacker's address is still refused.
+        using var owner = app.CreateClientWithToken(token);
+        owner.DefaultRequestHeaders.Add(TestClientAddress.Header, "198.51.100.7");
+        using var ok = await owner.GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        using var stillRefused = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+        stillRefused.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.WithWrongSecret(99));
+        using var refused = await attacker.SendAsync(stillRefused);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task WrongSecretsFromOneAddressAreThrottledWhileAVerifiedTokenKeepsWorking()
+    {
+        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:ClientFailureLimit"] = "3" } };
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "laptop");
+        using var argon2 = Argon2Count.Start(app);
+        Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(token));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(token.WithWrongSecret(i + 1)));
+        }
+
+        Assert.Equal(4, argon2.Verifications);
+
+        using (var throttled = await app.GetMeAsync(token.WithWrongSecret(10)))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+            Assert.Equal("60", throttled.Headers.GetValues("Retry-After").Single());
+            Assert.Equal("application/problem+json", throttled.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("Too many attempts", await throttled.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(4, argon2.Verifications);
+        Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(token));
+
+        app.Clock.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(token.WithWrongSecret(11)));
+        Assert.Equal(5, argon2.Verifications);
+    }
+
+    [Fact]
+    public async Task ARefusalFromMemoryIsSentOnlyAfterTheRefusalDelay()
+    {
+        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:RefusalDelayMilliseconds"] = "500" } };
+        var user = await app.CreateUserAsync("ada@example.com");
+        var wrong = (await app.IssueTokenAsync(user.Id, "laptop")).WithWrongSecret(1);
+        Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(wrong));
+
+        var repeated = app.StatusOfMeAsync(wrong);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.False(repeated.IsCompleted);
+
+        app.Clock.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(HttpStatusCode.Unauthorized, await repeated);
+    }
+
+    [Fact]
+    public async Task ABurstOfWrongSecretsAtOnePrefixRunsArgon2NoMoreThanTheLimitAllows()
+    {
+        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:ClientFailureLimit"] = "3" } };
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "laptop");
+        using var argon2 = Argon2Count.Start(app);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(1, 12).Select(i => app.StatusOfMeAsync(token.WithWrongSecret(i))));
+
+        Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.Unauthorized));
+        Assert.Equal(9, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.Equal(3, argon2.Verifications);
+    }
+
+    [Fact]
+    public void TheFailureMemoryStaysWithinItsCapacity()
+    {
+        var clock = new FakeTimeProvider();
+        var memo = new FailedVerificationMemo(Options.Create(new HotPathOptions { FailedVerificationCapacity = 2 }), clock);
+        var digests = Enumerable.Range(0, 3).Select(_ => TokenDigest.Of(PersonalAccessTokenFormat.Generate())).ToList();
+        foreach (var digest in digests)
+        {
+            memo.RecordFailure(digest);
+        }
+
+        Assert.True(memo.IsKnownFailure(digests[0]));
+        Assert.True(memo.IsKnownFailure(digests[1]));
+        Assert.False(memo.IsKnownFailure(digests[2]));
+
+        // Once the first two expire, the memo has room again.
+        clock.Advance(TimeSpan.FromSeconds(60));
+        memo.RecordFailure(digests[2]);
+        Assert.False(memo.IsKnownFailure(digests[0]));
+        Assert.True(memo.IsKnownFailure(digests[2]));
+    }
+}

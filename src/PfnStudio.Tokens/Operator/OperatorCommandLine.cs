@@ -1,10 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using Microsoft.AspNetCore.Identity;
-using PfnStudio.Tokens.Audit;
-using PfnStudio.Tokens.Data;
-using PfnStudio.Tokens.Organizations;
-using PfnStudio.Tokens.PersonalAccessTokens;
 
 // "Operator" is a keyword only in Visual Basic; this application is no library for other languages.
 [assembly: System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716:Identifiers should not match keywords",
@@ -30,16 +24,11 @@ internal static class OperatorCommandLine
     /// <summary>Exit code of a command line that does not parse.</summary>
     public const int BadArguments = 2;
 
-    private static readonly string[] Roles = ["member", "admin", "owner"];
-
     /// <summary>
     /// Whether <paramref name="args"/> name a command rather than host settings: the first argument is a word,
     /// not an option (<c>--urls …</c> and other settings start with a dash).
     /// </summary>
     public static bool IsCommand(IReadOnlyList<string> args) => args.Count > 0 && !args[0].StartsWith('-');
-
-    // The process's real standard output, kept for the command's answer while Console.Out points at stderr.
-    private static TextWriter? _commandOutput;
 
     /// <summary>
     /// When <paramref name="args"/> name a command, points <see cref="Console.Out"/> at standard error (so any
@@ -50,7 +39,8 @@ internal static class OperatorCommandLine
     {
         if (IsCommand(args))
         {
-            _commandOutput = Console.Out;
+            // The process's real standard output, kept for the command's answer while Console.Out points at stderr.
+            builder.Services.AddSingleton(new CommandOutput(Console.Out));
             Console.SetOut(Console.Error);
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
@@ -64,7 +54,7 @@ internal static class OperatorCommandLine
     /// <summary>Runs the command in <paramref name="args"/> with the console's streams; returns the exit code.</summary>
     public static async Task<int> RunOperatorCommandAsync(this WebApplication app, string[] args)
     {
-        var stdout = _commandOutput ?? Console.Out;
+        var stdout = app.Services.GetService<CommandOutput>()?.Writer ?? Console.Out;
         var code = await RunAsync(app.Services, args, Console.In, stdout, Console.Error, app.Lifetime.ApplicationStopping);
         await stdout.FlushAsync();
         return code;
@@ -81,7 +71,7 @@ internal static class OperatorCommandLine
     public static async Task<int> RunAsync(
         IServiceProvider services, string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
-        var root = Build(services, stdin, stdout, stderr);
+        var root = Build(new OperatorConsole(services, stdin, stdout, stderr));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -106,163 +96,15 @@ internal static class OperatorCommandLine
         }
     }
 
-    private static RootCommand Build(IServiceProvider services, TextReader stdin, TextWriter stdout, TextWriter stderr)
-    {
-        var email = new Argument<string>("EMAIL") { Description = "The account's e-mail address." };
-        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from the first line of standard input." };
-        var usersCreate = new Command("create", "Create an account (it joins the default organization like a sign-up).") { email, passwordStdin };
-        usersCreate.SetAction((parse, ct) => InScopeAsync(services, async s =>
+    private static RootCommand Build(OperatorConsole console) =>
+        new("PfnStudio.Tokens: serve (no command) or run an operator command against the configured database.")
         {
-            string? password = null;
-            if (parse.GetValue(passwordStdin))
-            {
-                password = await stdin.ReadLineAsync(ct);
-                if (string.IsNullOrEmpty(password))
-                {
-                    return await FailAsync(stderr, "error: --password-stdin was given but standard input had no password.");
-                }
-            }
-
-            var address = parse.GetValue(email)!.Trim();
-            var users = s.GetRequiredService<UserManager<ApplicationUser>>();
-            var user = new ApplicationUser { UserName = address, Email = address, EmailConfirmed = true };
-            var created = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
-            if (!created.Succeeded)
-            {
-                return await FailAsync(stderr, $"error: {created.Errors.First().Description}");
-            }
-
-            var role = await s.GetRequiredService<OrganizationService>().JoinDefaultOnSignUpAsync(user.Id, ct);
-            var joined = role is { } r ? $"; {OrganizationService.RoleName(r)} of \"{OrganizationOptions.DefaultOrganizationSlug}\"" : string.Empty;
-            await stdout.WriteLineAsync($"Created user {address}{joined}.");
-            return Done;
-        }));
-
-        var orgSlug = new Argument<string>("SLUG") { Description = "The organization's slug." };
-        var owner = new Option<string>("--owner") { Description = "E-mail address of the first owner.", Required = true };
-        var orgsCreate = new Command("create", "Create an organization.") { orgSlug, owner };
-        orgsCreate.SetAction((parse, ct) => InScopeAsync(services, async s =>
-        {
-            var orgs = s.GetRequiredService<OrganizationService>();
-            var ownerId = await orgs.FindUserIdByEmailAsync(parse.GetValue(owner), ct);
-            if (ownerId is null)
-            {
-                return await FailAsync(stderr, $"error: no account has the email address \"{parse.GetValue(owner)}\".");
-            }
-
-            return await ReportAsync(stdout, stderr, await orgs.CreateOrganizationAsync(parse.GetValue(orgSlug), null, ownerId, ct));
-        }));
-
-        var memberEmail = new Argument<string>("EMAIL") { Description = "The member's e-mail address." };
-        var role = new Option<string>("--role") { Description = "member, admin or owner.", DefaultValueFactory = _ => "member" };
-        role.AcceptOnlyFromAmong(Roles);
-        var addMember = new Command("add-member", "Add an account to an organization.") { orgSlug, memberEmail, role };
-        addMember.SetAction((parse, ct) => InScopeAsync(services, async s =>
-        {
-            if (!OrganizationService.TryParseRole(parse.GetValue(role), out var parsedRole))
-            {
-                return await FailAsync(stderr, "error: --role must be member, admin or owner.");
-            }
-
-            var result = await s.GetRequiredService<OrganizationService>()
-                .AddMemberAsync(parse.GetValue(orgSlug)!, actingUserId: null, parse.GetValue(memberEmail), parsedRole, ct);
-            return await ReportAsync(stdout, stderr, result);
-        }));
-
-        var removeMember = new Command("remove-member", "Remove an account from an organization and revoke all its tokens.") { orgSlug, memberEmail };
-        removeMember.SetAction((parse, ct) => InScopeAsync(services, async s =>
-        {
-            var orgs = s.GetRequiredService<OrganizationService>();
-            var userId = await orgs.FindUserIdByEmailAsync(parse.GetValue(memberEmail), ct);
-            if (userId is null)
-            {
-                return await FailAsync(stderr, $"error: no account has the email address \"{parse.GetValue(memberEmail)}\".");
-            }
-
-            return await ReportAsync(stdout, stderr, await orgs.RemoveMemberAsync(parse.GetValue(orgSlug)!, actingUserId: null, userId, ct));
-        }));
-
-        var projectSlug = new Argument<string>("SLUG") { Description = "The project's slug (unique in the installation)." };
-        var org = new Option<string>("--org") { Description = "The organization's slug.", Required = true };
-        var projectsCreate = new Command("create", "Create a project in an organization.") { projectSlug, org };
-        projectsCreate.SetAction((parse, ct) => InScopeAsync(services, async s =>
-            await ReportAsync(stdout, stderr, await s.GetRequiredService<OrganizationService>()
-                .CreateProjectAsync(parse.GetValue(org)!, actingUserId: null, parse.GetValue(projectSlug), ct))));
-
-        var tokenUser = new Option<string>("--user") { Description = "The token owner's e-mail address.", Required = true };
-        var tokenName = new Option<string>("--name") { Description = "The token's name.", Required = true };
-        var expiresIn = new Option<string>("--expires-in") { Description = "Days until it expires (1–3650); omit for never." };
-        var tokensIssue = new Command("issue", "Issue a personal access token; prints it once on standard output.") { tokenUser, tokenName, expiresIn };
-        tokensIssue.SetAction((parse, ct) => InScopeAsync(services, async s =>
-        {
-            var userId = await s.GetRequiredService<OrganizationService>().FindUserIdByEmailAsync(parse.GetValue(tokenUser), ct);
-            if (userId is null)
-            {
-                return await FailAsync(stderr, $"error: no account has the email address \"{parse.GetValue(tokenUser)}\".");
-            }
-
-            var result = await s.GetRequiredService<PersonalAccessTokenService>()
-                .IssueAsync(userId, parse.GetValue(tokenName), parse.GetValue(expiresIn), issueRequestId: null, ct);
-            if (!result.Succeeded)
-            {
-                return await FailAsync(stderr, $"error: {result.Errors.Values.First()}");
-            }
-
-            // The one place the plaintext appears: standard output, alone, for a script to capture.
-            await stdout.WriteLineAsync(result.Plaintext);
-            return Done;
-        }));
-
-        var tokensRevoke = new Command("revoke", "Revoke a user's active token by name.") { tokenUser, tokenName };
-        tokensRevoke.SetAction((parse, ct) => InScopeAsync(services, async s =>
-        {
-            var userId = await s.GetRequiredService<OrganizationService>().FindUserIdByEmailAsync(parse.GetValue(tokenUser), ct);
-            if (userId is null)
-            {
-                return await FailAsync(stderr, $"error: no account has the email address \"{parse.GetValue(tokenUser)}\".");
-            }
-
-            var tokens = s.GetRequiredService<PersonalAccessTokenService>();
-            var name = parse.GetValue(tokenName)!.Trim();
-            var token = (await tokens.ListAsync(userId, ct)).Active.FirstOrDefault(t => t.Name == name);
-            if (token is null || await tokens.RevokeAsync(userId, token.Id, RevocationDetails.ByOperatorCommandLine, ct) is null)
-            {
-                return await FailAsync(stderr, $"error: {parse.GetValue(tokenUser)} has no active token named \"{name}\".");
-            }
-
-            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Revoked token \"{name}\" ({token.DisplayPrefix})."));
-            return Done;
-        }));
-
-        return new RootCommand("PfnStudio.Tokens: serve (no command) or run an operator command against the configured database.")
-        {
-            new Command("users", "Accounts.") { usersCreate },
-            new Command("orgs", "Organizations and their members.") { orgsCreate, addMember, removeMember },
-            new Command("projects", "Projects.") { projectsCreate },
-            new Command("tokens", "Personal access tokens.") { tokensIssue, tokensRevoke },
+            UsersCommands.Create(console),
+            OrganizationsCommands.Create(console),
+            ProjectsCommands.Create(console),
+            TokensCommands.Create(console),
         };
-    }
-
-    private static async Task<int> InScopeAsync(IServiceProvider services, Func<IServiceProvider, Task<int>> action)
-    {
-        await using var scope = services.CreateAsyncScope();
-        return await action(scope.ServiceProvider);
-    }
-
-    private static async Task<int> ReportAsync(TextWriter stdout, TextWriter stderr, OrganizationResult result)
-    {
-        if (!result.Succeeded)
-        {
-            return await FailAsync(stderr, $"error: {result.Message}");
-        }
-
-        await stdout.WriteLineAsync(result.Message);
-        return Done;
-    }
-
-    private static async Task<int> FailAsync(TextWriter stderr, string line)
-    {
-        await stderr.WriteLineAsync(line);
-        return Refused;
-    }
 }
+
+/// <summary>The process's standard output as it was before <see cref="Console.Out"/> was pointed at standard error.</summary>
+internal sealed record CommandOutput(TextWriter Writer);

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using PfnStudio.Tokens.Organizations;
+
+namespace PfnStudio.Tokens.Operator;
+
+/// <summary><c>orgs create | add-member | remove-member</c>.</summary>
+internal static class OrganizationsCommands
+{
+    private static readonly string[] Roles = ["member", "admin", "owner"];
+
+    public static Command Create(OperatorConsole console)
+    {
+        var orgSlug = new Argument<string>("SLUG") { Description = "The organization's slug." };
+        var owner = new Option<string>("--owner") { Description = "E-mail address of the first owner.", Required = true };
+        var create = new Command("create", "Create an organization.") { orgSlug, owner };
+        create.SetAction((parse, ct) => console.InScopeAsync(async s =>
+        {
+            var orgs = s.GetRequiredService<OrganizationService>();
+            var ownerId = await orgs.FindUserIdByEmailAsync(parse.GetValue(owner), ct);
+            return ownerId is null
+                ? await console.NoAccountAsync(parse.GetValue(owner))
+                : await console.ReportAsync(await orgs.CreateOrganizationAsync(parse.GetValue(orgSlug), null, ownerId, ct));
+        }));
+
+        var memberEmail = new Argument<string>("EMAIL") { Description = "The member's e-mail address." };
+        var role = new Option<string>("--role") { Description = "member, admin or owner.", DefaultValueFactory = _ => "member" };
+        role.AcceptOnlyFromAmong(Roles);
+        var addMember = new Command("add-member", "Add an account to an organization.") { orgSlug, memberEmail, role };
+        addMember.SetAction((parse, ct) => console.InScopeAsync(async s =>
+        {
+            if (!OrganizationService.TryParseRole(parse.GetValue(role), out var parsedRole))
+            {
+                return await console.FailAsync("error: --role must be member, admin or owner.");
+            }
+
+            var result = await s.GetRequiredService<OrganizationService>()
+                .AddMemberAsync(parse.GetValue(orgSlug)!, actingUserId: null, parse.GetValue(memberEmail), parsedRole, ct);
+            return await console.ReportAsync(result);
+        }));
+
+        var removeMember = new Command("remove-member", "Remove an account from an organization and revoke all its tokens.") { orgSlug, memberEmail };
+        removeMember.SetAction((parse, ct) => console.InScopeAsync(async s =>
+        {
+            var orgs = s.GetRequiredService<OrganizationService>();
+            var userId = await orgs.FindUserIdByEmailAsync(parse.GetValue(memberEmail), ct);
+            return userId is null
+                ? await console.NoAccountAsync(parse.GetValue(memberEmail))
+                : await console.ReportAsync(await orgs.RemoveMemberAsync(parse.GetValue(orgSlug)!, actingUserId: null, userId, ct));
+        }));
+
+        return new Command("orgs", "Organizations and their members.") { create, addMember, removeMember };
+    }
+}

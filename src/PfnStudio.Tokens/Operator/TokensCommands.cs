@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Globalization;
+using PfnStudio.Tokens.Audit;
+using PfnStudio.Tokens.Organizations;
+using PfnStudio.Tokens.PersonalAccessTokens;
+
+namespace PfnStudio.Tokens.Operator;
+
+/// <summary><c>tokens issue | revoke</c>. <c>tokens issue</c> writes the plaintext token and nothing else to standard output.</summary>
+internal static class TokensCommands
+{
+    public static Command Create(OperatorConsole console)
+    {
+        var tokenUser = new Option<string>("--user") { Description = "The token owner's e-mail address.", Required = true };
+        var tokenName = new Option<string>("--name") { Description = "The token's name.", Required = true };
+        var expiresIn = new Option<string>("--expires-in") { Description = "Days until it expires (1–3650); omit for never." };
+        var issue = new Command("issue", "Issue a personal access token; prints it once on standard output.") { tokenUser, tokenName, expiresIn };
+        issue.SetAction((parse, ct) => console.InScopeAsync(async s =>
+        {
+            var userId = await s.GetRequiredService<OrganizationService>().FindUserIdByEmailAsync(parse.GetValue(tokenUser), ct);
+            if (userId is null)
+            {
+                return await console.NoAccountAsync(parse.GetValue(tokenUser));
+            }
+
+            var result = await s.GetRequiredService<PersonalAccessTokenService>()
+                .IssueAsync(userId, parse.GetValue(tokenName), parse.GetValue(expiresIn), issueRequestId: null, ct);
+            if (!result.Succeeded)
+            {
+                return await console.FailAsync($"error: {result.Errors.Values.First()}");
+            }
+
+            // The one place the plaintext appears: standard output, alone, for a script to capture.
+            await console.Out.WriteLineAsync(result.Plaintext);
+            return OperatorCommandLine.Done;
+        }));
+
+        var revoke = new Command("revoke", "Revoke a user's active token by name.") { tokenUser, tokenName };
+        revoke.SetAction((parse, ct) => console.InScopeAsync(async s =>
+        {
+            var userId = await s.GetRequiredService<OrganizationService>().FindUserIdByEmailAsync(parse.GetValue(tokenUser), ct);
+            if (userId is null)
+            {
+                return await console.NoAccountAsync(parse.GetValue(tokenUser));
+            }
+
+            var tokens = s.GetRequiredService<PersonalAccessTokenService>();
+            var name = parse.GetValue(tokenName)!.Trim();
+            var token = (await tokens.ListAsync(userId, ct)).Active.FirstOrDefault(t => t.Name == name);
+            if (token is null || await tokens.RevokeAsync(userId, token.Id, RevocationDetails.ByOperatorCommandLine, ct) is null)
+            {
+                return await console.FailAsync($"error: {parse.GetValue(tokenUser)} has no active token named \"{name}\".");
+            }
+
+            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Revoked token \"{name}\" ({token.DisplayPrefix})."));
+            return OperatorCommandLine.Done;
+        }));
+
+        return new Command("tokens", "Personal access tokens.") { issue, revoke };
+    }
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Identity;
+using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Organizations;
+
+namespace PfnStudio.Tokens.Operator;
+
+/// <summary><c>users create</c>.</summary>
+internal static class UsersCommands
+{
+    public static Command Create(OperatorConsole console)
+    {
+        var email = new Argument<string>("EMAIL") { Description = "The account's e-mail address." };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from the first line of standard input." };
+        var create = new Command("create", "Create an account (it joins the default organization like a sign-up).") { email, passwordStdin };
+        create.SetAction((parse, ct) => console.InScopeAsync(async s =>
+        {
+            string? password = null;
+            if (parse.GetValue(passwordStdin))
+            {
+                password = await console.In.ReadLineAsync(ct);
+                if (string.IsNullOrEmpty(password))
+                {
+                    return await console.FailAsync("error: --password-stdin was given but standard input had no password.");
+                }
+            }
+
+            var address = parse.GetValue(email)!.Trim();
+            var users = s.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = new ApplicationUser { UserName = address, Email = address, EmailConfirmed = true };
+            var created = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
+            if (!created.Succeeded)
+            {
+                return await console.FailAsync($"error: {created.Errors.First().Description}");
+            }
+
+            var role = await s.GetRequiredService<OrganizationService>().JoinDefaultOnSignUpAsync(user.Id, ct);
+            var joined = role is { } r ? $"; {OrganizationService.RoleName(r)} of \"{OrganizationOptions.DefaultOrganizationSlug}\"" : string.Empty;
+            await console.Out.WriteLineAsync($"Created user {address}{joined}.");
+            return OperatorCommandLine.Done;
+        }));
+
+        return new Command("users", "Accounts.") { create };
+    }
+}

@@ -15,7 +15,7 @@ internal sealed class PersonalAccessTokenFailure(string error, string descriptio
     /// <summary>Not an RFC 6750 code: the token could not be checked now (503, <c>Retry-After</c>).</summary>
     public const string TemporarilyUnavailable = "temporarily_unavailable";
 
-    /// <summary>Not an RFC 6750 code: too many wrong tokens for this prefix just now (429, <c>Retry-After</c>).</summary>
+    /// <summary>Not an RFC 6750 code: too many failed verifications from this client address just now (429, <c>Retry-After</c>).</summary>
     public const string TooManyAttempts = "too_many_attempts";
 
     /// <summary>The error code.</summary>

@@ -77,7 +77,7 @@ internal sealed class PersonalAccessTokenHandler(
                 PersonalAccessTokenLog.Throttled(Logger, prefix, ClientAddress);
                 return AuthenticateResult.Fail(new PersonalAccessTokenFailure(
                     PersonalAccessTokenFailure.TooManyAttempts,
-                    "Too many wrong tokens with this prefix just now; retry later.",
+                    "Too many failed token verifications from your address just now; retry later.",
                     result.RetryAfter));
         }
 

@@ -120,8 +120,8 @@ internal enum TokenValidationStatus
     Expired,
 
     /// <summary>
-    /// Not checked: the prefix had too many failed verifications just now and this token was not verified
-    /// before in this process (see <see cref="FailedVerificationMemo"/>). The caller may retry after
+    /// Not checked: the client address had too many failed verifications just now and this token was not verified
+    /// before in this process (see <see cref="ClientFailureLimiter"/>). The caller may retry after
     /// <see cref="TokenValidationResult.RetryAfter"/>.
     /// </summary>
     Throttled,

@@ -11,7 +11,7 @@ internal static class TokensServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="Argon2Options"/> (section <c>Argon2</c>) and <see cref="HotPathOptions"/> (section
     /// <c>HotPath</c>), both validated at start; the Argon2id hasher; the hot path's memos
-    /// (<see cref="VerifiedTokenCache"/>, <see cref="FailedVerificationMemo"/>, <see cref="LastUsedRecorder"/>), the
+    /// (<see cref="VerifiedTokenCache"/>, <see cref="FailedTokenMemo"/>, <see cref="ClientFailureLimiter"/>, <see cref="LastUsedRecorder"/>), the
     /// per-request <see cref="TokenStateReader"/>
     /// and the <see cref="LastUsedFlushService"/> that writes "last used" in batches; the audit trail
     /// (<see cref="AuditExtensions.AddAudit"/>);
@@ -33,7 +33,8 @@ internal static class TokensServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<Argon2idTokenHasher>();
         services.AddSingleton<VerifiedTokenCache>();
-        services.AddSingleton<FailedVerificationMemo>();
+        services.AddSingleton<FailedTokenMemo>();
+        services.AddSingleton<ClientFailureLimiter>();
         services.AddSingleton<TokenStateReader>();
         services.AddSingleton<LastUsedRecorder>();
         services.AddSingleton<LastUsedFlushService>();

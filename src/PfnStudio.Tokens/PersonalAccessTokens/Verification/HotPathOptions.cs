@@ -4,8 +4,8 @@ namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
 
 /// <summary>
 /// Settings of the bearer hot path, bound from the <c>HotPath</c> configuration section and validated at
-/// start: how many verified tokens are remembered, how long a failed verification is remembered, when a
-/// prefix under attack is throttled, and how often "last used" instants are written to the store.
+/// start: how many verified tokens are remembered, how long a failed verification is remembered, when a client
+/// address sending wrong tokens is throttled, and how often "last used" instants are written to the store.
 /// </summary>
 internal sealed class HotPathOptions
 {

@@ -9,7 +9,7 @@ namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
 /// <summary>
 /// The hot path behind the bearer scheme (DESIGN.md steps 3–5), in this order:
 /// <list type="number">
-/// <item>a token that failed verification moments ago is refused from memory (<see cref="FailedVerificationMemo"/>),
+/// <item>a token that failed verification moments ago is refused from memory (<see cref="FailedTokenMemo"/>),
 /// after <see cref="HotPathOptions.RefusalDelayMilliseconds"/>;</item>
 /// <item>a token verified before in this process (<see cref="VerifiedTokenCache"/>) costs one prepared point read
 /// of its row (<see cref="TokenStateReader"/>): revocation and expiry are the store's current state on every
@@ -31,7 +31,8 @@ internal sealed class PersonalAccessTokenValidator(
     IServiceScopeFactory scopes,
     Argon2idTokenHasher hasher,
     VerifiedTokenCache verified,
-    FailedVerificationMemo failures,
+    FailedTokenMemo failedTokens,
+    ClientFailureLimiter clientFailures,
     TokenStateReader states,
     LastUsedRecorder lastUsed,
     AuditRecorder audit,
@@ -70,7 +71,7 @@ internal sealed class PersonalAccessTokenValidator(
     public async Task<TokenValidationResult> ValidateAsync(string token, string prefix, string client, CancellationToken cancellationToken)
     {
         var digest = TokenDigest.Of(token);
-        if (failures.IsKnownFailure(digest))
+        if (failedTokens.IsKnownFailure(digest))
         {
             await DelayRefusalAsync(cancellationToken);
             return InvalidResult;
@@ -88,7 +89,7 @@ internal sealed class PersonalAccessTokenValidator(
             // The row is gone or was replaced: forget the verification and check from scratch.
             verified.Evict(digest);
         }
-        else if (failures.IsClientThrottled(client, out var retryAfter))
+        else if (clientFailures.IsClientThrottled(client, out var retryAfter))
         {
             // Only tokens not verified before reach here: an address that sprayed wrong secrets never locks out a
             // token this process already knows, nor callers from other addresses.
@@ -133,7 +134,7 @@ internal sealed class PersonalAccessTokenValidator(
             case Verification.Matches:
                 return Decide(digest, authenticated, row.RevokedAt, row.ExpiresAt, client);
             case Verification.Throttled:
-                _ = failures.IsClientThrottled(client, out var retry);
+                _ = clientFailures.IsClientThrottled(client, out var retry);
                 await DelayRefusalAsync(cancellationToken);
                 return new TokenValidationResult(TokenValidationStatus.Throttled, null, retry > TimeSpan.Zero ? retry : TimeSpan.FromSeconds(1));
             default:
@@ -172,7 +173,7 @@ internal sealed class PersonalAccessTokenValidator(
 
         // The attempt is reserved before Argon2 runs, so a burst of wrong secrets arriving together cannot all
         // slip past the address's limit.
-        if (!failures.TryBeginAttempt(client, out _))
+        if (!clientFailures.TryBeginAttempt(client, out _))
         {
             return Verification.Throttled;
         }
@@ -186,7 +187,7 @@ internal sealed class PersonalAccessTokenValidator(
         finally
         {
             // Only a wrong secret uses up the attempt; a success or "no Argon2 slot" gives it back.
-            failures.EndAttempt(client, failed: matches == false);
+            clientFailures.EndAttempt(client, failed: matches == false);
         }
 
         if (matches == true)
@@ -195,7 +196,7 @@ internal sealed class PersonalAccessTokenValidator(
             return Verification.Matches;
         }
 
-        failures.RecordFailure(digest);
+        failedTokens.RecordFailure(digest);
         return Verification.DoesNotMatch;
     }
 

@@ -63,7 +63,7 @@ public sealed class BearerPropertyTests
         using var client = app.CreateClient();
         var checkedCount = 0;
 
-        // Verified once, as its owner would have: the per-prefix throttle (429) that the wrong secrets below
+        // Verified once, as its owner would have: the per-address throttle (429) that the wrong secrets below
         // trigger never locks out a token this process already verified.
         using (var warm = await app.CreateClientWithToken(valid).GetAsync("/api/v1/me"))
         {

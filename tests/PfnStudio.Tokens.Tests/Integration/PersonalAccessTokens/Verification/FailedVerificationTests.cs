@@ -132,7 +132,7 @@ public sealed class FailedVerificationTests
     public void TheFailureMemoryStaysWithinItsCapacity()
     {
         var clock = new FakeTimeProvider();
-        var memo = new FailedVerificationMemo(Options.Create(new HotPathOptions { FailedVerificationCapacity = 2 }), clock);
+        var memo = new FailedTokenMemo(Options.Create(new HotPathOptions { FailedVerificationCapacity = 2 }), clock);
         var digests = Enumerable.Range(0, 3).Select(_ => TokenDigest.Of(PersonalAccessTokenFormat.Generate())).ToList();
         foreach (var digest in digests)
         {

@@ -4,47 +4,34 @@ using Microsoft.Extensions.Options;
 namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
 
 /// <summary>
-/// Remembers failed Argon2 verifications briefly, in bounded memory, so a flood of wrong tokens costs little:
-/// <list type="bullet">
-/// <item>the same wrong token presented again within <see cref="HotPathOptions.FailedVerificationSeconds"/> is
-/// refused without a store read or an Argon2 run (keyed by <see cref="TokenDigest"/>, never the token);</item>
-/// <item>a client address gets at most <see cref="HotPathOptions.ClientFailureLimit"/> Argon2 verifications that
-/// did not succeed per <see cref="HotPathOptions.ClientFailureWindowSeconds"/>: each verification reserves one
-/// attempt before it runs (<see cref="TryBeginAttempt"/>) and a success gives it back, so wrong secrets sent from
-/// one address, however many at once, cost at most that many Argon2 runs per window; further tokens from that
-/// address that are not already verified in this process get 429 until the window ends. Tokens already verified
-/// keep working, and callers from other addresses are not affected. (Keyed by address, not by prefix: prefixes
-/// are public, and a per-prefix limit would let anyone who knows one lock its owner out.)</item>
-/// </list>
-/// Time comes from <see cref="TimeProvider"/>. When full, new failures are not remembered (they then cost an
-/// Argon2 run, still bounded by <see cref="Argon2Options.MaxConcurrentHashes"/>).
+/// Limits Argon2 verifications that did not succeed, per client address: an address gets at most
+/// <see cref="HotPathOptions.ClientFailureLimit"/> per <see cref="HotPathOptions.ClientFailureWindowSeconds"/>. Each
+/// verification reserves one attempt before it runs (<see cref="TryBeginAttempt"/>) and a success gives it back, so
+/// wrong secrets sent from one address, however many at once, cost at most that many Argon2 runs per window; further
+/// tokens from that address that are not already verified in this process get 429 until the window ends. Tokens
+/// already verified keep working, and callers from other addresses are not affected. Keyed by address, not by
+/// prefix: prefixes are public, and a per-prefix limit would let anyone who knows one lock its owner out. At most
+/// <see cref="HotPathOptions.FailedVerificationCapacity"/> addresses are tracked; beyond that, attempts are not
+/// counted (Argon2 stays bounded by its slots).
 /// </summary>
-internal sealed class FailedVerificationMemo
+internal sealed class ClientFailureLimiter
 {
-    private readonly ConcurrentDictionary<TokenDigest, long> _failedUntil = new();
     private readonly ConcurrentDictionary<string, ClientWindow> _clients = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly int _capacity;
-    private readonly long _failureTicks;
     private readonly int _clientLimit;
     private readonly long _windowTicks;
     private readonly Lock _sweepLock = new();
 
-    /// <summary>Creates an empty memo from validated options.</summary>
-    public FailedVerificationMemo(IOptions<HotPathOptions> options, TimeProvider time)
+    public ClientFailureLimiter(IOptions<HotPathOptions> options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         var o = options.Value;
         _time = time;
         _capacity = o.FailedVerificationCapacity;
-        _failureTicks = TimeSpan.FromSeconds(o.FailedVerificationSeconds).Ticks;
         _clientLimit = o.ClientFailureLimit;
         _windowTicks = TimeSpan.FromSeconds(o.ClientFailureWindowSeconds).Ticks;
     }
-
-    /// <summary>Whether the token with <paramref name="digest"/> failed verification within the memo's lifetime.</summary>
-    public bool IsKnownFailure(TokenDigest digest) =>
-        _failedUntil.TryGetValue(digest, out var until) && _time.GetUtcNow().UtcTicks < until;
 
     /// <summary>
     /// Whether tokens from <paramref name="client"/> that are not already verified are refused for now (a cheap
@@ -126,21 +113,6 @@ internal sealed class FailedVerificationMemo
         }
     }
 
-    /// <summary>Records that the token with <paramref name="digest"/> failed verification, for <see cref="IsKnownFailure"/>.</summary>
-    public void RecordFailure(TokenDigest digest)
-    {
-        var now = _time.GetUtcNow().UtcTicks;
-        if (_failedUntil.Count >= _capacity)
-        {
-            Sweep(now);
-        }
-
-        if (_failedUntil.Count < _capacity)
-        {
-            _failedUntil[digest] = now + _failureTicks;
-        }
-    }
-
     private bool IsThrottled(ClientWindow window, long now, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;
@@ -163,14 +135,6 @@ internal sealed class FailedVerificationMemo
 
         try
         {
-            foreach (var pair in _failedUntil)
-            {
-                if (pair.Value <= now)
-                {
-                    _failedUntil.TryRemove(pair);
-                }
-            }
-
             foreach (var pair in _clients)
             {
                 if (now - pair.Value.StartTicks >= _windowTicks)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PfnStudio.Cli.Output;
 
 namespace PfnStudio.Cli;
 
@@ -18,7 +19,10 @@ internal sealed class Table(params string[] headers)
         return this;
     }
 
-    /// <summary>Adds a row; it must have one cell per header.</summary>
+    /// <summary>
+    /// Adds a row; it must have one cell per header. Cells hold server data (names, e-mail addresses), so each
+    /// has its control characters escaped: a tab, carriage return or escape sequence cannot break the table.
+    /// </summary>
     public void Add(params string[] cells)
     {
         if (cells.Length != headers.Length)
@@ -26,8 +30,11 @@ internal sealed class Table(params string[] headers)
             throw new ArgumentException($"A row needs {headers.Length} cells, not {cells.Length}.", nameof(cells));
         }
 
-        _rows.Add(cells);
+        _rows.Add(cells.Select(TerminalText.Safe).ToArray());
     }
+
+    /// <summary>The number of rows added.</summary>
+    public int Count => _rows.Count;
 
     /// <summary>Writes the header and the rows.</summary>
     public async Task WriteAsync(TextWriter output)
@@ -46,6 +53,23 @@ internal sealed class Table(params string[] headers)
 
     /// <summary>A number in invariant culture, to 10 significant digits.</summary>
     public static string Number(double value) => value.ToString("G10", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A number with <paramref name="decimals"/> digits after the point (<c>0.500000</c>), so a column lines up;
+    /// in scientific notation (<c>1.234560e+12</c>) where fixed would show nothing or too much.
+    /// </summary>
+    public static string Fixed(double value, int decimals)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value))
+        {
+            return value.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var magnitude = Math.Abs(value);
+        return value != 0 && (magnitude >= 1e12 || magnitude < Math.Pow(10, -Math.Max(decimals, 1)))
+            ? value.ToString("0." + new string('0', Math.Max(decimals, 1)) + "e+00", CultureInfo.InvariantCulture)
+            : value.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
 
     /// <summary>An integer in invariant culture.</summary>
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -6,7 +6,7 @@ namespace PfnStudio.Tokens.Api;
 public static class ProjectApiExtensions
 {
     /// <summary>
-    /// Maps <c>/api/v1/projects/{project}/priors|models|runs</c> and <c>/projects/{project}/runs/v0_1/predict</c>.
+    /// Maps <c>/api/v1/projects</c>, <c>/api/v1/projects/{project}/priors|models|runs</c> and <c>/projects/{project}/runs/v0_1/predict</c>.
     /// A project in an organization the token's owner does not belong to answers 404, like a missing one.
     /// </summary>
     public static IEndpointRouteBuilder MapProjectApi(this IEndpointRouteBuilder routes)
@@ -17,6 +17,7 @@ public static class ProjectApiExtensions
         projects.MapPriorsApi();
         projects.MapModelsApi();
         projects.MapRunsApi();
+        routes.MapProjectsListApi();
         routes.MapPredictApi();
         return routes;
     }

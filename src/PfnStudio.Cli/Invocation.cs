@@ -12,8 +12,9 @@ namespace PfnStudio.Cli;
 /// </summary>
 internal sealed class Invocation
 {
-    private Invocation(CliContext context, Connection connection, bool json, TimeSpan timeout, ConfigFile? config)
+    private Invocation(CliContext context, Connection connection, bool json, TimeSpan timeout, ConfigFile? config, TokenRedactor redactor)
     {
+        Redactor = redactor;
         Context = context;
         Connection = connection;
         Json = json;
@@ -32,6 +33,9 @@ internal sealed class Invocation
 
     /// <summary>True with <c>--json</c>.</summary>
     public bool Json { get; }
+
+    /// <summary>Hides the token in what is printed.</summary>
+    public TokenRedactor Redactor { get; }
 
     /// <summary>The config file, or null when the environment names no home.</summary>
     public ConfigFile? Config { get; }
@@ -83,7 +87,7 @@ internal sealed class Invocation
                     WorkingDirectory = context.WorkingDirectory,
                 };
                 var timeout = TimeSpan.FromSeconds(parseResult.GetValue(global.Timeout));
-                await body(new Invocation(safe, connection, parseResult.GetValue(global.Json), timeout, config), parseResult, cancellationToken);
+                await body(new Invocation(safe, connection, parseResult.GetValue(global.Json), timeout, config, redactor), parseResult, cancellationToken);
                 return ExitCodes.Success;
             }
             catch (CliFailure failure)
@@ -102,7 +106,7 @@ internal sealed class Invocation
     public async Task WriteJsonAsync<T>(ApiResponse response, JsonTypeInfo<T> type)
     {
         ApiJson.Read(response, type);
-        await Out.WriteLineAsync(JsonText.Reencode(response.Body));
+        await Out.WriteLineAsync(JsonText.Reencode(response.Body, Redactor));
     }
 
     /// <summary>

@@ -55,21 +55,22 @@ internal sealed class Table(params string[] headers)
     public static string Number(double value) => value.ToString("G10", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// A number with <paramref name="decimals"/> digits after the point (<c>0.500000</c>), so a column lines up;
-    /// in scientific notation (<c>1.234560e+12</c>) where fixed would show nothing or too much.
+    /// A column of numbers with <paramref name="decimals"/> digits after the point (<c>0.500000</c>), so the
+    /// points line up; the whole column in scientific notation (<c>1.234560e-09</c>) when fixed would show every
+    /// value as zero, or a value reaches 10^12.
     /// </summary>
-    public static string Fixed(double value, int decimals)
+    public static string[] FixedColumn(IReadOnlyList<double> values, int decimals)
     {
-        if (double.IsNaN(value) || double.IsInfinity(value))
-        {
-            return value.ToString(CultureInfo.InvariantCulture);
-        }
-
-        var magnitude = Math.Abs(value);
-        return value != 0 && (magnitude >= 1e12 || magnitude < Math.Pow(10, -Math.Max(decimals, 1)))
-            ? value.ToString("0." + new string('0', Math.Max(decimals, 1)) + "e+00", CultureInfo.InvariantCulture)
-            : value.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var largest = values.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
+        var scientific = largest >= 1e12 || (largest > 0 && largest < Math.Pow(10, -decimals) / 2);
+        var format = scientific
+            ? (decimals == 0 ? "0" : "0." + new string('0', decimals)) + "e+00"
+            : "F" + decimals.ToString(CultureInfo.InvariantCulture);
+        return values.Select(v => double.IsFinite(v) ? WithoutNegativeZero(v.ToString(format, CultureInfo.InvariantCulture)) : v.ToString(CultureInfo.InvariantCulture)).ToArray();
     }
+
+    // -4e-22 at 6 decimals is "-0.000000": no sign on a zero.
+    private static string WithoutNegativeZero(string text) => text.StartsWith('-') && text.Skip(1).All(c => c is '0' or '.') ? text[1..] : text;
 
     /// <summary>An integer in invariant culture.</summary>
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -276,8 +276,7 @@ internal static class AuthCommands
 
     private static string StatusJson(Invocation run, MeBody me)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All) }))
+        return JsonText.Write(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("server", run.Connection.BaseUrlText);
@@ -306,8 +305,6 @@ internal static class AuthCommands
             }
 
             writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using PfnStudio.Cli.Output;
 
 namespace PfnStudio.Cli.Commands;
 
@@ -143,7 +144,7 @@ internal static class ListCommands
 
             if (run.Json)
             {
-                await run.Out.WriteLineAsync(RunsJson(rawItems, everything ? null : nextCursor));
+                await run.Out.WriteLineAsync(JsonText.Page(rawItems, everything ? null : nextCursor, run.Redactor));
                 return;
             }
 
@@ -211,35 +212,6 @@ internal static class ListCommands
     {
         var given = parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}").ToList();
         return given.Count == 0 ? "" : "?" + string.Join('&', given);
-    }
-
-    // The pages' items as one page: {"items": [...], "nextCursor": ...}, values as the server wrote them.
-    private static string RunsJson(List<JsonElement> items, string? nextCursor)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All) }))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartArray("items");
-            foreach (var item in items)
-            {
-                item.WriteTo(writer);
-            }
-
-            writer.WriteEndArray();
-            if (nextCursor is null)
-            {
-                writer.WriteNull("nextCursor");
-            }
-            else
-            {
-                writer.WriteString("nextCursor", nextCursor);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static Command Group(string name, string description, Command list) =>

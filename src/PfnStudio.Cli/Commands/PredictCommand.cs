@@ -87,13 +87,15 @@ internal static class PredictCommand
                 1 => ["X"],
                 _ => Enumerable.Range(1, dimensions).Select(d => "X" + d.ToString(CultureInfo.InvariantCulture)).ToArray(),
             };
+            var means = Table.FixedColumn(prediction.Mean, decimals);
+            var variances = Table.FixedColumn(prediction.Variance, decimals);
             var table = new Table([.. headers, "MEAN", "VARIANCE"]).AlignRight([.. Enumerable.Range(0, headers.Length + 2)]);
             for (var i = 0; i < prediction.Mean.Count; i++)
             {
                 var labels = dimensions < 0
                     ? [i.ToString(CultureInfo.InvariantCulture)]
                     : points![i].Select(Table.Number).ToArray();
-                table.Add([.. labels, Table.Fixed(prediction.Mean[i], decimals), Table.Fixed(prediction.Variance[i], decimals)]);
+                table.Add([.. labels, means[i], variances[i]]);
             }
 
             await table.WriteAsync(run.Out);

@@ -95,6 +95,6 @@ internal static class PushCommands
     private static async Task WriteJsonAsync(Invocation run, ApiResponse response)
     {
         using var document = JsonDocument.Parse(response.Body);
-        await run.Out.WriteLineAsync(JsonText.WithMembers(document.RootElement, ("status", Status(response))));
+        await run.Out.WriteLineAsync(JsonText.WithMembers(document.RootElement, run.Redactor, ("status", Status(response))));
     }
 }

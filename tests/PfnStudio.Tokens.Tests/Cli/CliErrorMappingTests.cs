@@ -122,10 +122,4 @@ public sealed class CliErrorMappingTests
         Assert.DoesNotContain(Token, result.Out, StringComparison.Ordinal);
         return result;
     }
-
-    private sealed class ScriptedHandler(Func<HttpRequestMessage, HttpResponseMessage> answer) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(answer(request));
-    }
 }

@@ -1,25 +1,36 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using PfnStudio.Cli.Output;
 
 namespace PfnStudio.Cli;
 
 /// <summary>A successful API answer: its status code and body (JSON text).</summary>
 /// <param name="Status">The 2xx status code.</param>
 /// <param name="Body">The response body as text (empty when there is none).</param>
-internal sealed record ApiResponse(HttpStatusCode Status, string Body);
+/// <param name="Path">The request's path, for messages.</param>
+internal sealed record ApiResponse(HttpStatusCode Status, string Body, string Path);
 
 /// <summary>
 /// Sends requests to the PFN Studio API with the token in the <c>Authorization</c> header and turns every
 /// failure into a <see cref="CliFailure"/> with one readable line and its exit code. Warns once on standard
 /// error when the server's <c>PfnStudio-Token-Expires</c> header says the token dies within 7 days.
+/// A server is not trusted to be well behaved: its answer is read up to <see cref="MaxBodyBytes"/>, within
+/// the <c>--timeout</c> (headers and body together), and a success must be JSON in a charset the CLI knows.
 /// </summary>
-internal sealed partial class ApiClient(CliContext context, Connection connection)
+internal sealed partial class ApiClient(CliContext context, Connection connection, TimeSpan timeout)
 {
     /// <summary>Response header with the token's expiry (ISO 8601 UTC); absent for never-expiring tokens.</summary>
     public const string ExpiresHeader = "PfnStudio-Token-Expires";
+
+    /// <summary>The largest answer read (8 MiB): far above any real one, far below what hurts a workstation.</summary>
+    public const int MaxBodyBytes = 8 * 1024 * 1024;
+
+    /// <summary>The default of <c>--timeout</c>.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
 
     /// <summary>How close to its expiry a token gets a warning.</summary>
     public static readonly TimeSpan ExpiryWarningWindow = TimeSpan.FromDays(7);
@@ -30,46 +41,155 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
     /// Sends <paramref name="method"/> to <paramref name="path"/> (relative to the base URL, no leading slash).
     /// <paramref name="project"/> names the project for a 404 message.
     /// </summary>
+    public Task<ApiResponse> SendAsync(
+        HttpMethod method, string path, HttpContent? content, string? project, CancellationToken cancellationToken) =>
+        SendAsync(method, path, content, project, connection.Token, cancellationToken);
+
+    /// <summary>As <see cref="SendAsync(HttpMethod, string, HttpContent?, string?, CancellationToken)"/> with another token (<c>auth login</c> checks one before saving it).</summary>
     public async Task<ApiResponse> SendAsync(
-        HttpMethod method, string path, HttpContent? content, string? project, CancellationToken cancellationToken)
+        HttpMethod method, string path, HttpContent? content, string? project, string token, CancellationToken cancellationToken) =>
+        (await SendCoreAsync(method, path, content, project, token, missingIsNull: false, cancellationToken))!;
+
+    /// <summary>As <see cref="SendAsync(HttpMethod, string, HttpContent?, string?, CancellationToken)"/>, but null when the route does not exist on this server (404 or 405).</summary>
+    public Task<ApiResponse?> SendOrMissingAsync(HttpMethod method, string path, CancellationToken cancellationToken) =>
+        SendCoreAsync(method, path, null, null, connection.Token, missingIsNull: true, cancellationToken);
+
+    private async Task<ApiResponse?> SendCoreAsync(
+        HttpMethod method, string path, HttpContent? content, string? project, string token, bool missingIsNull, CancellationToken cancellationToken)
     {
         var uri = new Uri(connection.BaseUrl, path);
         using var request = new HttpRequestMessage(method, uri) { Content = content };
         // Without validation: a malformed token goes to the server as it is, and the server decides.
-        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + connection.Token);
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
 
+        // One deadline for the headers and the whole body: a server that trickles its answer is cut off too.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         HttpResponseMessage response;
         try
         {
-            response = await context.Http.SendAsync(request, cancellationToken);
+            response = await context.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
         }
         catch (HttpRequestException ex)
         {
             throw new CliFailure(ExitCodes.Unreachable, $"could not reach {connection.BaseUrlText} ({OneLine(ex.Message)})");
         }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliFailure(ExitCodes.Unreachable,
-                $"could not reach {connection.BaseUrlText} (no answer within {context.Http.Timeout.TotalSeconds:0} s)");
+            throw NoAnswer("no answer");
         }
 
         using (response)
         {
             await WarnIfExpiringSoonAsync(response);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (response.IsSuccessStatusCode)
-            {
-                return new ApiResponse(response.StatusCode, body);
-            }
-
-            if ((int)response.StatusCode is >= 300 and < 400)
+            var status = (int)response.StatusCode;
+            if (status is >= 300 and < 400)
             {
                 throw Redirected(response);
             }
 
-            throw ToFailure(response, body, uri, project);
+            byte[]? bytes;
+            try
+            {
+                bytes = await ReadCappedAsync(response.Content, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw NoAnswer("no complete answer");
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                throw new CliFailure(ExitCodes.Unreachable,
+                    $"the server at {connection.BaseUrlText} broke off its answer from {uri.AbsolutePath} ({OneLine(ex.Message)})");
+            }
+
+            if (missingIsNull && response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
+            {
+                return null;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                // A failure's status says what happened; a body too large or in an unknown charset only loses its detail.
+                throw ToFailure(response, bytes is null ? string.Empty : Decode(response, bytes) ?? string.Empty, uri, project);
+            }
+
+            if (bytes is null)
+            {
+                throw new CliFailure(ExitCodes.Failure,
+                    $"the server's answer from {uri.AbsolutePath} is larger than {MaxBodyBytes / (1024 * 1024)} MiB; stopped reading it");
+            }
+
+            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            if (mediaType is not null && !IsJson(mediaType))
+            {
+                throw new CliFailure(ExitCodes.Failure,
+                    $"the server's answer from {uri.AbsolutePath} is {TerminalText.Safe(mediaType)}, not JSON: is {connection.BaseUrlText} a PFN Studio server? (a proxy or a network login page may be in the way)");
+            }
+
+            var body = Decode(response, bytes) ?? throw new CliFailure(ExitCodes.Failure,
+                $"the server's answer from {uri.AbsolutePath} is in an unknown charset \"{TerminalText.Safe(response.Content.Headers.ContentType?.CharSet)}\"");
+            return new ApiResponse(response.StatusCode, body, uri.AbsolutePath);
         }
+    }
+
+    private CliFailure NoAnswer(string what) => new(ExitCodes.Unreachable, string.Create(CultureInfo.InvariantCulture,
+        $"{what} from {connection.BaseUrlText} within {timeout.TotalSeconds:0.###} s (--timeout)"));
+
+    // null when the body is larger than the cap.
+    private static async Task<byte[]?> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength is > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static bool IsJson(string mediaType) =>
+        mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+        || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+
+    // The body as text in its declared charset (UTF-8 when none); null for a charset this CLI does not know.
+    private static string? Decode(HttpResponseMessage response, byte[] bytes)
+    {
+        var charset = response.Content.Headers.ContentType?.CharSet?.Trim('"', ' ');
+        Encoding encoding;
+        if (string.IsNullOrEmpty(charset) || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            encoding = Encoding.UTF8;
+        }
+        else
+        {
+            try
+            {
+                encoding = Encoding.GetEncoding(charset);
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+        }
+
+        var text = encoding.GetString(bytes);
+        // A UTF-8 byte order mark is not part of the JSON.
+        return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
     }
 
     private CliFailure ToFailure(HttpResponseMessage response, string body, Uri uri, string? project)
@@ -92,16 +212,16 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
                     : $"not found (404): {uri.AbsolutePath} on {connection.BaseUrlText}");
             case HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableContent:
                 return new CliFailure(ExitCodes.Invalid,
-                    $"refused ({status}): {problem.ValidationMessage ?? ErrorDescription(response) ?? response.ReasonPhrase ?? "bad request"}");
+                    $"refused ({status}): {problem.ValidationMessage ?? ErrorDescription(response) ?? Reason(response) ?? "bad request"}");
             case HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable:
                 var retry = response.Headers.RetryAfter?.Delta is { } delta
                     ? string.Create(CultureInfo.InvariantCulture, $"Retry in {delta.TotalSeconds:0} s.")
                     : "Retry later.";
                 return new CliFailure(ExitCodes.Busy,
-                    $"server busy ({status}): {EndSentence(problem.Detail ?? problem.Title ?? response.ReasonPhrase ?? "busy")} {retry}");
+                    $"server busy ({status}): {EndSentence(problem.Detail ?? problem.Title ?? Reason(response) ?? "busy")} {retry}");
             default:
                 return new CliFailure(ExitCodes.Failure,
-                    $"server error ({status}) from {uri.AbsolutePath}: {problem.Detail ?? problem.Title ?? response.ReasonPhrase}");
+                    $"server error ({status}) from {uri.AbsolutePath}: {problem.Detail ?? problem.Title ?? Reason(response)}");
         }
     }
 
@@ -160,12 +280,15 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
         {
             if (challenge.Parameter is { } parameter && ErrorDescriptionPattern().Match(parameter) is { Success: true } match)
             {
-                return match.Groups[1].Value;
+                return TerminalText.Safe(OneLine(match.Groups[1].Value));
             }
         }
 
         return null;
     }
+
+    private static string? Reason(HttpResponseMessage response) =>
+        string.IsNullOrWhiteSpace(response.ReasonPhrase) ? null : TerminalText.Safe(OneLine(response.ReasonPhrase));
 
     private static string EndSentence(string text)
     {
@@ -224,7 +347,7 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
                 {
                     Title = title,
                     Detail = detail,
-                    ValidationMessage = detail ?? (errors.Count > 0 ? OneLine(string.Join("; ", errors)) : title),
+                    ValidationMessage = detail ?? (errors.Count > 0 ? TerminalText.Safe(OneLine(string.Join("; ", errors))) : title),
                 };
             }
             catch (JsonException)
@@ -234,6 +357,6 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
         }
 
         private static string? String(JsonElement root, string name) =>
-            root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? OneLine(value.GetString()!) : null;
+            root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? TerminalText.Safe(OneLine(value.GetString()!)) : null;
     }
 }

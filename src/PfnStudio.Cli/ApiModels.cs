@@ -1,10 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace PfnStudio.Cli;
 
 // The API's JSON bodies as the CLI reads them (camelCase, System.Text.Json web defaults). Only the fields the
-// human tables show; --json prints the server's body unchanged.
+// human tables show; --json prints the server's body (re-encoded, the same values) once it has this shape.
 
 /// <summary><c>GET /api/v1/me</c>.</summary>
 internal sealed record MeBody(MeUserBody User, MeTokenBody Token);
@@ -23,8 +24,11 @@ internal sealed record ModelBody(
     string Name, int Version, string Prior, string Kernel, double Lengthscale, double Outputscale, double Noise,
     string Sha256, long SizeBytes, DateTimeOffset PushedAt, string? PushedBy, string TokenPrefix);
 
-/// <summary>A list of items (priors, model specs).</summary>
-internal sealed record ListBody<T>(IReadOnlyList<T> Items);
+/// <summary>The priors of a project.</summary>
+internal sealed record PriorListBody(IReadOnlyList<PriorBody> Items);
+
+/// <summary>The model specs of a project.</summary>
+internal sealed record ModelListBody(IReadOnlyList<ModelBody> Items);
 
 /// <summary>One run.</summary>
 internal sealed record RunBody(
@@ -37,24 +41,58 @@ internal sealed record RunPageBody(IReadOnlyList<RunBody> Items, string? NextCur
 /// <summary>A Predict answer.</summary>
 internal sealed record PredictBody(long? RunId, string? Model, int? ModelVersion, IReadOnlyList<double> Mean, IReadOnlyList<double> Variance);
 
+/// <summary>The query part of a Predict request, read from the user's input to label the rows.</summary>
+internal sealed record PredictInputBody(PredictInputQuery? Query);
+
+/// <summary>The query points.</summary>
+internal sealed record PredictInputQuery(IReadOnlyList<IReadOnlyList<double>>? X);
+
+/// <summary><c>GET /api/v1/projects</c>.</summary>
+internal sealed record ProjectListBody(IReadOnlyList<ProjectBody> Items);
+
+/// <summary>One project.</summary>
+internal sealed record ProjectBody(string Slug, OrganizationBody Organization);
+
+/// <summary>The organization a project is in.</summary>
+internal sealed record OrganizationBody(string Slug, string Name);
+
+/// <summary>
+/// The source-generated readers of the bodies above: no reflection (the single-file executable is trimmed), and
+/// nullability is enforced, so a <c>null</c> or a missing field where the CLI needs a value is refused here
+/// rather than failing later.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(MeBody))]
+[JsonSerializable(typeof(PriorBody))]
+[JsonSerializable(typeof(ModelBody))]
+[JsonSerializable(typeof(PriorListBody))]
+[JsonSerializable(typeof(ModelListBody))]
+[JsonSerializable(typeof(RunPageBody))]
+[JsonSerializable(typeof(PredictBody))]
+[JsonSerializable(typeof(PredictInputBody))]
+[JsonSerializable(typeof(ProjectListBody))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;
+
 /// <summary>Reads API bodies; a body that does not have the expected shape is an exit-code-1 failure.</summary>
 internal static class ApiJson
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
-    public static T Read<T>(ApiResponse response)
+    /// <summary>The body as <typeparamref name="T"/>.</summary>
+    /// <exception cref="CliFailure">Not JSON, or not that shape (<see cref="ExitCodes.Failure"/>).</exception>
+    public static T Read<T>(ApiResponse response, JsonTypeInfo<T> type)
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(response.Body, Options)
-                ?? throw new CliFailure(ExitCodes.Failure, "the server answered with an empty body");
+            return JsonSerializer.Deserialize(response.Body, type)
+                ?? throw new CliFailure(ExitCodes.Failure, $"the server's answer is not what this CLI understands (from {response.Path}: null where an object was expected)");
         }
         catch (JsonException ex)
         {
-            throw new CliFailure(ExitCodes.Failure, $"the server's answer is not what this CLI understands ({ex.Message})");
+            // The path names the field; the parser's message is not shown (it can quote the body).
+            var where = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : $" at {ex.Path}";
+            throw new CliFailure(ExitCodes.Failure, $"the server's answer is not what this CLI understands (from {response.Path}: not the expected JSON{where})");
         }
     }
 }

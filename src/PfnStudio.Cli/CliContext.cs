@@ -20,12 +20,21 @@ public sealed class CliContext
     /// <summary>Standard error: one line per error or warning.</summary>
     public required TextWriter Error { get; init; }
 
-    /// <summary>Standard input, read by <c>predict --input -</c>.</summary>
+    /// <summary>Standard input, read by <c>predict --input -</c> and by <c>auth login</c> when it is not a terminal.</summary>
     public TextReader In { get; init; } = TextReader.Null;
 
+    /// <summary>True when standard input is a terminal: <c>auth login</c> then prompts instead of reading it.</summary>
+    public bool InputIsTerminal { get; init; }
+
     /// <summary>
-    /// Environment variables by name (<c>PFNSTUDIO_TOKEN</c>, <c>PFNSTUDIO_URL</c>); a missing name is an unset
-    /// variable. Compared with ordinal, case-sensitive names, as on Linux.
+    /// Reads one line from the terminal without echoing it (the token at <c>auth login</c>'s prompt); null at end
+    /// of input. Used only when <see cref="InputIsTerminal"/>.
+    /// </summary>
+    public Func<string?>? ReadSecret { get; init; }
+
+    /// <summary>
+    /// Environment variables by name (<c>PFNSTUDIO_TOKEN</c>, <c>PFNSTUDIO_URL</c>, and <c>XDG_CONFIG_HOME</c>,
+    /// <c>HOME</c> or <c>APPDATA</c> for the config file); a missing name is an unset variable. Compared with ordinal, case-sensitive names, as on Linux.
     /// </summary>
     public required IReadOnlyDictionary<string, string> Environment { get; init; }
 

@@ -19,7 +19,8 @@ public static class EntryPoint
             // sent as it is (UTF-8) and the server refuses it with its own reason.
             RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
         };
-        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(100) };
+        // The CLI's own deadline (--timeout) covers headers and body; the client's would stop at the headers.
+        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         var version = typeof(EntryPoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
         http.DefaultRequestHeaders.UserAgent.ParseAdd($"pfnstudio-cli/{version.Split('+')[0]}");
 
@@ -35,8 +36,41 @@ public static class EntryPoint
             Out = Console.Out,
             Error = Console.Error,
             In = Console.In,
+            InputIsTerminal = !Console.IsInputRedirected,
+            ReadSecret = ReadWithoutEcho,
             Environment = environment,
             Time = TimeProvider.System,
         });
+    }
+
+    // A line typed at the terminal, not echoed (the token at auth login's prompt). Ctrl+D on an empty line is end of input.
+    private static string? ReadWithoutEcho()
+    {
+        var line = new StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            switch (key.Key)
+            {
+                case ConsoleKey.Enter:
+                    return line.ToString();
+                case ConsoleKey.Backspace:
+                    if (line.Length > 0)
+                    {
+                        line.Length--;
+                    }
+
+                    break;
+                case ConsoleKey.D when key.Modifiers.HasFlag(ConsoleModifiers.Control) && line.Length == 0:
+                    return null;
+                default:
+                    if (!char.IsControl(key.KeyChar))
+                    {
+                        line.Append(key.KeyChar);
+                    }
+
+                    break;
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@ public static class ExitCodes
     /// <summary>The command did what it says.</summary>
     public const int Success = 0;
 
-    /// <summary>Anything else: a server error (5xx) or an answer the CLI does not understand.</summary>
+    /// <summary>Anything else: a server error (5xx) or an answer the CLI does not understand (not JSON, the wrong shape, over 8 MiB, an unknown charset).</summary>
     public const int Failure = 1;
 
     /// <summary>
@@ -18,7 +18,7 @@ public static class ExitCodes
     /// </summary>
     public const int Usage = 2;
 
-    /// <summary>No usable token: neither <c>--token</c> nor <c>PFNSTUDIO_TOKEN</c> gave one. No request was sent.</summary>
+    /// <summary>No usable token: neither <c>--token</c>, <c>PFNSTUDIO_TOKEN</c> nor the saved login gave one. No request was sent.</summary>
     public const int NoToken = 3;
 
     /// <summary>401: the server refused the token (unknown, malformed, revoked or expired).</summary>
@@ -33,7 +33,7 @@ public static class ExitCodes
     /// <summary>400 or 413: the server refused the request; its validation message is printed.</summary>
     public const int Invalid = 7;
 
-    /// <summary>The server could not be reached (connection refused, DNS failure, timeout).</summary>
+    /// <summary>The server could not be reached (connection refused, DNS failure), or its answer did not arrive whole within <c>--timeout</c>.</summary>
     public const int Unreachable = 8;
 
     /// <summary>429 or 503: the server is busy or rate limiting; retry later.</summary>
@@ -43,14 +43,14 @@ public static class ExitCodes
     internal static readonly (int Code, string Meaning)[] Table =
     [
         (Success, "success"),
-        (Failure, "server error (5xx) or an answer the CLI does not understand"),
+        (Failure, "server error (5xx), or an answer that is not the expected JSON or is over 8 MiB"),
         (Usage, "bad command line, bad or redirected --url, or a local file that cannot be read"),
-        (NoToken, "no token: neither --token nor PFNSTUDIO_TOKEN (nothing was sent)"),
+        (NoToken, "no token: none from --token, PFNSTUDIO_TOKEN or auth login (nothing was sent)"),
         (Unauthorized, "401: token refused (unknown, malformed, revoked or expired)"),
         (Forbidden, "403: the token may not do this"),
         (NotFound, "404: project not found, or not in one of your organizations"),
         (Invalid, "400/413: the server refused the input (its message is printed)"),
-        (Unreachable, "the server could not be reached"),
+        (Unreachable, "the server could not be reached, or did not answer within --timeout"),
         (Busy, "429/503: server busy or rate limiting; retry later"),
     ];
 }

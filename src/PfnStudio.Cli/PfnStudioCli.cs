@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using PfnStudio.Cli.Commands;
+using PfnStudio.Cli.Output;
 
 namespace PfnStudio.Cli;
 
@@ -22,15 +23,11 @@ public static class PfnStudioCli
         var root = CreateRootCommand(context);
         var parseResult = root.Parse(args);
 
-        // Usage errors get their own exit code (System.CommandLine's default is 1, the same as a server error).
+        // Usage errors get their own exit code (System.CommandLine's default is 1, the same as a server error),
+        // and one line, like every other failure.
         if (parseResult.Action is ParseErrorAction)
         {
-            foreach (var error in parseResult.Errors)
-            {
-                await context.Error.WriteLineAsync(error.Message);
-            }
-
-            await context.Error.WriteLineAsync($"see '{CommandPath(parseResult.CommandResult)} --help'");
+            await context.Error.WriteLineAsync(TerminalText.Safe(UsageErrors.Describe(parseResult, CommandPath(parseResult.CommandResult))));
             return ExitCodes.Usage;
         }
 
@@ -60,25 +57,31 @@ public static class PfnStudioCli
             global.Token,
             global.Url,
             global.Json,
+            global.Timeout,
+            AuthCommands.Create(context, global),
             WhoamiCommand.Create(context, global),
+            ListCommands.CreateProjects(context, global),
             PushCommands.Create(context, global),
             ListCommands.CreatePriors(context, global),
             ListCommands.CreateModels(context, global),
             ListCommands.CreateRuns(context, global),
             PredictCommand.Create(context, global),
+            CompletionCommands.Create(context),
+            CompletionCommands.CreateComplete(context),
         };
 
         help.Action = new HelpWithExamplesAction((HelpAction)help.Action!);
         return HelpWithExamplesAction.WithExamples(
             root,
-            "export PFNSTUDIO_TOKEN=\"pfnstudio_pat_…\"",
+            "pfnstudio auth login --url http://localhost:5000",
             "pfnstudio whoami",
+            "pfnstudio projects list",
             "pfnstudio push prior ./my-prior.py --project pfnstudio-demo",
             "pfnstudio push model ./my-model.yaml --project pfnstudio-demo",
             "pfnstudio runs list --project pfnstudio-demo");
     }
 
-    private static string CommandPath(CommandResult result)
+    internal static string CommandPath(CommandResult result)
     {
         var names = new Stack<string>();
         for (SymbolResult? current = result; current is not null; current = current.Parent)

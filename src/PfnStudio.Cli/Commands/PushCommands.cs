@@ -1,13 +1,16 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
+using PfnStudio.Cli.Output;
 
 namespace PfnStudio.Cli.Commands;
 
 /// <summary>
 /// <c>pfnstudio push prior FILE</c> (multipart field <c>file</c> to <c>POST …/priors</c>) and
 /// <c>pfnstudio push model FILE</c> (the YAML as the body of <c>POST …/models</c>). Identical content again is
-/// not a new version: the server answers 200 with the existing one, shown as <c>unchanged</c>.
+/// not a new version: the server answers 200 with the existing one, shown as <c>unchanged</c> (with
+/// <c>--json</c>, the version object gains <c>"status": "created"</c> or <c>"unchanged"</c>).
 /// </summary>
 internal static class PushCommands
 {
@@ -40,13 +43,13 @@ internal static class PushCommands
             content.Add(part, "file", Path.GetFileName(path));
 
             var response = await run.Api.SendAsync(HttpMethod.Post, ProjectOption.ApiPath(slug, "priors"), content, slug, cancellationToken);
+            var prior = ApiJson.Read(response, ApiJsonContext.Default.PriorBody);
             if (run.Json)
             {
-                await run.WriteJsonAsync(response);
+                await WriteJsonAsync(run, response);
                 return;
             }
 
-            var prior = ApiJson.Read<PriorBody>(response);
             var table = new Table("STATUS", "PROJECT", "PRIOR", "VERSION", "SHA256", "BYTES").AlignRight(3, 5);
             table.Add(Status(response), slug, prior.Name, Table.Number(prior.Version), prior.Sha256[..Math.Min(12, prior.Sha256.Length)], Table.Number(prior.SizeBytes));
             await table.WriteAsync(run.Out);
@@ -69,13 +72,13 @@ internal static class PushCommands
             content.Headers.ContentType = new MediaTypeHeaderValue("application/yaml");
 
             var response = await run.Api.SendAsync(HttpMethod.Post, ProjectOption.ApiPath(slug, "models"), content, slug, cancellationToken);
+            var model = ApiJson.Read(response, ApiJsonContext.Default.ModelBody);
             if (run.Json)
             {
-                await run.WriteJsonAsync(response);
+                await WriteJsonAsync(run, response);
                 return;
             }
 
-            var model = ApiJson.Read<ModelBody>(response);
             var table = new Table("STATUS", "PROJECT", "MODEL", "VERSION", "PRIOR", "KERNEL", "LENGTHSCALE", "OUTPUTSCALE", "NOISE")
                 .AlignRight(3, 6, 7, 8);
             table.Add(Status(response), slug, model.Name, Table.Number(model.Version), model.Prior, model.Kernel,
@@ -87,4 +90,11 @@ internal static class PushCommands
 
     // 201: a new version was stored; 200: that content was already there.
     private static string Status(ApiResponse response) => response.Status == HttpStatusCode.Created ? "created" : "unchanged";
+
+    // The server's version object with "status": "created" | "unchanged" first: the status code, for scripts.
+    private static async Task WriteJsonAsync(Invocation run, ApiResponse response)
+    {
+        using var document = JsonDocument.Parse(response.Body);
+        await run.Out.WriteLineAsync(JsonText.WithMembers(document.RootElement, run.Redactor, ("status", Status(response))));
+    }
 }

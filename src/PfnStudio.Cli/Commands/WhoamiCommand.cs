@@ -16,11 +16,11 @@ internal static class WhoamiCommand
             var response = await run.Api.SendAsync(HttpMethod.Get, "api/v1/me", null, null, cancellationToken);
             if (run.Json)
             {
-                await run.WriteJsonAsync(response);
+                await run.WriteJsonAsync(response, ApiJsonContext.Default.MeBody);
                 return;
             }
 
-            var me = ApiJson.Read<MeBody>(response);
+            var me = ApiJson.Read(response, ApiJsonContext.Default.MeBody);
             var table = new Table("FIELD", "VALUE");
             table.Add("user", me.User.Email ?? me.User.Id);
             table.Add("token", me.Token.Name);

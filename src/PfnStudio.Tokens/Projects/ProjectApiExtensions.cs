@@ -8,7 +8,7 @@ namespace PfnStudio.Tokens.Projects;
 internal static class ProjectApiExtensions
 {
     /// <summary>
-    /// Maps <c>/api/v1/projects/{project}/priors|models|runs</c> (Predict maps its own route, beside its feature).
+    /// Maps <c>/api/v1/projects</c> and <c>/api/v1/projects/{project}/priors|models|runs</c> (Predict maps its own route, beside its feature).
     /// A project in an organization the token's owner does not belong to answers 404, like a missing one.
     /// </summary>
     public static IEndpointRouteBuilder MapProjectApi(this IEndpointRouteBuilder routes)
@@ -19,6 +19,7 @@ internal static class ProjectApiExtensions
         projects.MapPriorsApi();
         projects.MapModelsApi();
         projects.MapRunsApi();
+        routes.MapProjectsListApi();
         return routes;
     }
 }

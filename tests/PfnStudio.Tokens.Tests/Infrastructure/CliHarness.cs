@@ -29,19 +29,23 @@ internal static class CliHarness
     /// </summary>
     public static async Task<CliResult> RunCliAsync(
         this TokensApplication app, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null,
-        string? standardInput = null, string? workingDirectory = null)
+        string? standardInput = null, string? workingDirectory = null, Func<string?>? terminal = null)
     {
         Assert.Equal(new Uri(ServerUrl), app.ClientOptions.BaseAddress);
         using var http = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = app.ClientOptions.BaseAddress, AllowAutoRedirect = false });
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         env.TryAdd("PFNSTUDIO_URL", ServerUrl);
-        return await RunAsync(http, args, env, app.Clock, standardInput, workingDirectory);
+        return await RunAsync(http, args, env, app.Clock, standardInput, workingDirectory, terminal);
     }
 
-    /// <summary>Runs the CLI with any client (a real socket client for Kestrel or an unreachable port).</summary>
+    /// <summary>
+    /// Runs the CLI with any client (a real socket client for Kestrel or an unreachable port). With
+    /// <paramref name="terminal"/>, standard input is a terminal and <paramref name="terminal"/> answers its
+    /// no-echo prompt.
+    /// </summary>
     public static async Task<CliResult> RunAsync(
         HttpClient http, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, TimeProvider? time = null,
-        string? standardInput = null, string? workingDirectory = null)
+        string? standardInput = null, string? workingDirectory = null, Func<string?>? terminal = null)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -51,6 +55,8 @@ internal static class CliHarness
             Out = output,
             Error = error,
             In = new StringReader(standardInput ?? string.Empty),
+            InputIsTerminal = terminal is not null,
+            ReadSecret = terminal,
             Environment = environment,
             Time = time ?? TimeProvider.System,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,

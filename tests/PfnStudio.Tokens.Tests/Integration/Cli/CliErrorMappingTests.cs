@@ -77,7 +77,9 @@ public sealed class CliErrorMappingTests
         var result = await RunAgainstAsync(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("<html>a proxy page</html>") }, "whoami");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("the server's answer is not what this CLI understands", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(
+            ["the server's answer from /api/v1/me is text/plain, not JSON: is http://localhost:5000 a PFN Studio server? (a proxy or a network login page may be in the way)"],
+            result.ErrorLines);
     }
 
     [Fact]
@@ -120,11 +122,5 @@ public sealed class CliErrorMappingTests
         Assert.DoesNotContain(Token, result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(Token, result.Out, StringComparison.Ordinal);
         return result;
-    }
-
-    private sealed class ScriptedHandler(Func<HttpRequestMessage, HttpResponseMessage> answer) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(answer(request));
     }
 }

@@ -114,9 +114,12 @@ public sealed class CliProjectCommandTests : IDisposable
 
         Assert.True(predict.ExitCode == 0, predict.ToString());
         Assert.Equal("", predict.Error);
-        Assert.Equal(["QUERY", "MEAN", "VARIANCE"], predict.OutLines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["X", "MEAN", "VARIANCE"], predict.OutLines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         var rows = predict.OutLines[1..].Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
-        Assert.Equal(["0", "1", "2"], rows.Select(r => r[0]));
+        // Each row is labelled by its query point's x, numbers in fixed precision (6 decimals), right-aligned.
+        Assert.Equal(["0", "1", "4"], rows.Select(r => r[0]));
+        Assert.All(rows, r => Assert.Matches(@"^-?\d+\.\d{6}$", r[1]));
+        Assert.All(predict.OutLines, l => Assert.Equal(predict.OutLines[0].Length, l.Length));
         var mean = rows.Select(r => double.Parse(r[1], CultureInfo.InvariantCulture)).ToArray();
         var variance = rows.Select(r => double.Parse(r[2], CultureInfo.InvariantCulture)).ToArray();
         // Default model (gp, rbf, lengthscale 1, outputscale 1, noise 1e-4): the mean passes near the context y,
@@ -167,7 +170,7 @@ public sealed class CliProjectCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task RunsListLimitIsPassedOnAndAnOutOfRangeLimitShowsTheServersMessage()
+    public async Task RunsListLimitIsPassedOnAndAnOutOfRangeLimitIsRefusedBeforeAnyRequest()
     {
         await using var app = new TokensApplication();
         var (_, token) = await app.CreateDemoMemberWithTokenAsync("ada@example.com");
@@ -185,8 +188,8 @@ public sealed class CliProjectCommandTests : IDisposable
         Assert.True(two.ExitCode == 0, two.ToString());
         using var body = JsonDocument.Parse(two.Out);
         Assert.Equal(2, body.RootElement.GetProperty("items").GetArrayLength());
-        Assert.Equal(7, tooMany.ExitCode);
-        Assert.Equal(["refused (400): limit: must be a whole number from 1 to 100."], tooMany.ErrorLines);
+        Assert.Equal(2, tooMany.ExitCode);
+        Assert.Equal(["--limit must be a whole number from 1 to 100, not 500 (see 'pfnstudio runs list --help')"], tooMany.ErrorLines);
     }
 
     [Fact]

@@ -100,7 +100,7 @@ public sealed class CliTokenTests
         var result = await CliHarness.RunAsync(http, ["whoami"], environment);
 
         Assert.Equal(3, result.ExitCode);
-        Assert.Equal(["no token: set PFNSTUDIO_TOKEN or pass --token"], result.ErrorLines);
+        Assert.Equal(["no token: run 'pfnstudio auth login', set PFNSTUDIO_TOKEN or pass --token"], result.ErrorLines);
         Assert.Equal("", result.Out);
         Assert.Equal(0, handler.Requests);
     }
@@ -119,7 +119,7 @@ public sealed class CliTokenTests
         var result = await CliHarness.RunAsync(http, ["whoami", "--token", ""], environment);
 
         Assert.Equal(3, result.ExitCode);
-        Assert.Equal(["no token: set PFNSTUDIO_TOKEN or pass --token"], result.ErrorLines);
+        Assert.Equal(["no token: run 'pfnstudio auth login', set PFNSTUDIO_TOKEN or pass --token"], result.ErrorLines);
         Assert.Equal(0, handler.Requests);
     }
 

@@ -17,6 +17,10 @@ internal static class OpenApiExtensions
     /// </summary>
     public static IServiceCollection AddApiDocument(this IServiceCollection services)
     {
+        // The API reads numbers only as JSON numbers; the web defaults' "numbers as strings" would make the document
+        // declare `type: [number, string]` and promise what the API refuses.
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         services.AddOpenApi("v1", options =>
         {
             options.AddDocumentTransformer((document, _, _) =>

@@ -152,36 +152,6 @@ internal static partial class PredictApi
     }
 }
 
-/// <summary>The body of a Predict call (documentation shape; the endpoint reads it field by field).</summary>
-internal sealed class PredictRequest
-{
-    /// <summary>A model spec pushed to the project (its latest version), or null for the default gp model (rbf, ℓ = 1, s = 1, σ² = 1e-4).</summary>
-    public string? Model { get; init; }
-
-    /// <summary>Observations: 1 to 2,000 points of 1 to 100 features, and one value per point.</summary>
-    public required PredictContext Context { get; init; }
-
-    /// <summary>Where to predict: 1 to 10,000 points with the context's number of features.</summary>
-    public required PredictQuery Query { get; init; }
-}
-
-/// <summary>The observations of a Predict call.</summary>
-internal sealed class PredictContext
-{
-    /// <summary>Points, each an array of finite numbers.</summary>
-    public required IReadOnlyList<IReadOnlyList<double>> X { get; init; }
-
-    /// <summary>One finite value per point.</summary>
-    public required IReadOnlyList<double> Y { get; init; }
-}
-
-/// <summary>The query points of a Predict call.</summary>
-internal sealed class PredictQuery
-{
-    /// <summary>Points, each an array of finite numbers.</summary>
-    public required IReadOnlyList<IReadOnlyList<double>> X { get; init; }
-}
-
 /// <summary>The answer of a Predict call.</summary>
 internal sealed class PredictResponse
 {

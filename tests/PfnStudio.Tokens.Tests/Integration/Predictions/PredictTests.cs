@@ -148,6 +148,14 @@ public sealed class PredictTests
     [InlineData("""{"context": {"x": [[1]], "y": [1]}, "query": {"x": []}}""", "query.x")]
     [InlineData("""{"model": 5, "context": {"x": [[1]], "y": [1]}, "query": {"x": [[1]]}}""", "model")]
     [InlineData("""{"model": "nope", "context": {"x": [[1]], "y": [1]}, "query": {"x": [[1]]}}""", "model")]
+    [InlineData("""{"context": {"x": [[1], null], "y": [1, 2]}, "query": {"x": [[1]]}}""", "context.x[1]")]
+    [InlineData("""{"context": {"x": [[1]], "y": [1]}, "query": {"x": [[1]]}, "extra": [[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]}""", "body")]
+    [InlineData("""{"context": {"x": [[1]], "y": "0.5"}, "query": {"x": [[1]]}}""", "context.y")]
+    [InlineData("""{"context": {"x": [[1]], "y": [1]}, "query": {"x": [["0.5"]]}}""", "query.x[0][0]")]
+    [InlineData("""{"context": {"x": [1], "y": [1]}, "query": {"x": [[1]]}}""", "context.x[0]")]
+    [InlineData("""{"context": {"x": [[1]], "y": [1]}, "query": {"x": [[1]]},}""", "body")]
+    [InlineData("", "body")]
+    [InlineData("null", "body")]
     public async Task MalformedPredictBodiesAre400NamingTheField(string json, string field)
     {
         await using var app = new TokensApplication();

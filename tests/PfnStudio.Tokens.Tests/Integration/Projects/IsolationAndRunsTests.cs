@@ -185,6 +185,25 @@ public sealed class IsolationAndRunsTests
             .GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
     }
 
+    [Fact]
+    public async Task TheOpenApiDocumentDeclaresPredictNumbersAsNumbersAndItsMembersAsRequired()
+    {
+        await using var app = new TokensApplication();
+        using var client = app.CreateClient();
+
+        using var response = await client.GetAsync("/openapi/v1.json");
+
+        var text = await response.Content.ReadAsStringAsync();
+        var schemas = (await response.JsonAsync()).GetProperty("components").GetProperty("schemas");
+        // The API refuses "0.5"; the document must not promise numbers as strings anywhere.
+        Assert.DoesNotContain("\"string\",\"number\"", text.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"number\",\"string\"", text.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        var request = schemas.GetProperty("PredictRequest");
+        Assert.Equal(["context", "query"], request.GetProperty("required").EnumerateArray().Select(e => e.GetString()).Order());
+        var y = schemas.GetProperty("PredictContext").GetProperty("properties").GetProperty("y").GetProperty("items");
+        Assert.Equal("number", y.GetProperty("type").GetString());
+    }
+
     private static async Task<HttpResponseMessage> SendAsync(HttpClient api, string method, string path)
     {
         if (method == "GET")

@@ -28,12 +28,12 @@ internal static class OrganizationsCommands
         var addMember = new Command("add-member", "Add an account to an organization.") { orgSlug, memberEmail, role };
         addMember.SetAction((parse, ct) => console.InScopeAsync(async s =>
         {
-            if (!OrganizationService.TryParseRole(parse.GetValue(role), out var parsedRole))
+            if (!OrganizationRules.TryParseRole(parse.GetValue(role), out var parsedRole))
             {
                 return await console.FailAsync("error: --role must be member, admin or owner.");
             }
 
-            var result = await s.GetRequiredService<OrganizationService>()
+            var result = await s.GetRequiredService<MembershipService>()
                 .AddMemberAsync(parse.GetValue(orgSlug)!, actingUserId: null, parse.GetValue(memberEmail), parsedRole, ct);
             return await console.ReportAsync(result);
         }));
@@ -41,11 +41,10 @@ internal static class OrganizationsCommands
         var removeMember = new Command("remove-member", "Remove an account from an organization and revoke all its tokens.") { orgSlug, memberEmail };
         removeMember.SetAction((parse, ct) => console.InScopeAsync(async s =>
         {
-            var orgs = s.GetRequiredService<OrganizationService>();
-            var userId = await orgs.FindUserIdByEmailAsync(parse.GetValue(memberEmail), ct);
+            var userId = await s.GetRequiredService<OrganizationService>().FindUserIdByEmailAsync(parse.GetValue(memberEmail), ct);
             return userId is null
                 ? await console.NoAccountAsync(parse.GetValue(memberEmail))
-                : await console.ReportAsync(await orgs.RemoveMemberAsync(parse.GetValue(orgSlug)!, actingUserId: null, userId, ct));
+                : await console.ReportAsync(await s.GetRequiredService<MembershipService>().RemoveMemberAsync(parse.GetValue(orgSlug)!, actingUserId: null, userId, ct));
         }));
 
         return new Command("orgs", "Organizations and their members.") { create, addMember, removeMember };

@@ -12,7 +12,7 @@ internal static class ProjectsCommands
         var org = new Option<string>("--org") { Description = "The organization's slug.", Required = true };
         var create = new Command("create", "Create a project in an organization.") { projectSlug, org };
         create.SetAction((parse, ct) => console.InScopeAsync(async s =>
-            await console.ReportAsync(await s.GetRequiredService<OrganizationService>()
+            await console.ReportAsync(await s.GetRequiredService<ProjectService>()
                 .CreateProjectAsync(parse.GetValue(org)!, actingUserId: null, parse.GetValue(projectSlug), ct))));
 
         return new Command("projects", "Projects.") { create };

@@ -35,7 +35,7 @@ internal static class UsersCommands
             }
 
             var role = await s.GetRequiredService<OrganizationService>().JoinDefaultOnSignUpAsync(user.Id, ct);
-            var joined = role is { } r ? $"; {OrganizationService.RoleName(r)} of \"{OrganizationOptions.DefaultOrganizationSlug}\"" : string.Empty;
+            var joined = role is { } r ? $"; {OrganizationRules.RoleName(r)} of \"{OrganizationOptions.DefaultOrganizationSlug}\"" : string.Empty;
             await console.Out.WriteLineAsync($"Created user {address}{joined}.");
             return OperatorCommandLine.Done;
         }));

@@ -8,6 +8,8 @@ internal static class OrganizationExtensions
     {
         services.AddOptions<OrganizationOptions>().BindConfiguration(OrganizationOptions.SectionName).ValidateOnStart();
         services.AddScoped<OrganizationService>();
+        services.AddScoped<MembershipService>();
+        services.AddScoped<ProjectService>();
         return services;
     }
 

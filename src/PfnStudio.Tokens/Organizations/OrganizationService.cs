@@ -1,15 +1,12 @@
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PfnStudio.Tokens.Audit;
 using PfnStudio.Tokens.Data;
-using PfnStudio.Tokens.PersonalAccessTokens;
 
 namespace PfnStudio.Tokens.Organizations;
 
 /// <summary>
-/// Organizations, memberships and projects: the rules once, for the members page and the operator command
-/// line. An acting user id of <see langword="null"/> is the operator (the host's command line), who may do
+/// Organizations: the default one, sign-up into it, creating one, and the lists a user sees. Memberships and
+/// invitations are <see cref="MembershipService"/>'s, projects <see cref="ProjectService"/>'s. An acting user id of <see langword="null"/> is the operator (the host's command line), who may do
 /// anything; otherwise owners and admins manage members and projects, and only owners grant, take away or
 /// remove ownership. An organization always keeps at least one owner.
 /// <para>
@@ -20,16 +17,12 @@ namespace PfnStudio.Tokens.Organizations;
 /// organization, creating your own organization and the operator's <c>orgs add-member</c> are accepted at once.
 /// </para>
 /// </summary>
-internal sealed partial class OrganizationService(
+internal sealed class OrganizationService(
     TokensDbContext db,
-    PersonalAccessTokenService tokens,
     TimeProvider time,
     IOptions<OrganizationOptions> options,
     ILogger<OrganizationService> logger)
 {
-    /// <summary>Rule for organization and project slugs, as people read it.</summary>
-    public const string SlugRule =
-        "1–64 characters: lower-case letters, digits and hyphens, starting and ending with a letter or digit";
 
     /// <summary>
     /// Creates the default organization (<c>pfnstudio</c>) and its project (<c>pfnstudio-demo</c>) when missing.
@@ -49,7 +42,7 @@ internal sealed partial class OrganizationService(
                 CreatedAt = time.GetUtcNow(),
             };
             db.Organizations.Add(organization);
-            if (!await TrySaveAsync(cancellationToken))
+            if (!await db.TrySaveAsync(cancellationToken))
             {
                 // Another host created it first.
                 organization = await db.Organizations.FirstAsync(o => o.Slug == OrganizationOptions.DefaultOrganizationSlug, cancellationToken);
@@ -65,7 +58,7 @@ internal sealed partial class OrganizationService(
                 Slug = OrganizationOptions.DefaultProjectSlug,
                 CreatedAt = time.GetUtcNow(),
             });
-            await TrySaveAsync(cancellationToken);
+            await db.TrySaveAsync(cancellationToken);
         }
     }
 
@@ -95,7 +88,7 @@ internal sealed partial class OrganizationService(
             : OrganizationRole.Owner;
         var now = time.GetUtcNow();
         db.Memberships.Add(new Membership { OrganizationId = organization.Id, UserId = userId, Role = role, CreatedAt = now, AcceptedAt = now });
-        if (!await TrySaveAsync(cancellationToken))
+        if (!await db.TrySaveAsync(cancellationToken))
         {
             return null;
         }
@@ -105,7 +98,7 @@ internal sealed partial class OrganizationService(
     }
 
     /// <summary>Creates an organization owned by <paramref name="ownerUserId"/>.</summary>
-    /// <param name="slug">The slug as typed; trimmed, must follow <see cref="SlugRule"/> and be unused.</param>
+    /// <param name="slug">The slug as typed; trimmed, must follow <see cref="OrganizationRules.SlugRule"/> and be unused.</param>
     /// <param name="name">Display name; blank means the slug.</param>
     /// <param name="ownerUserId">The first owner.</param>
     /// <param name="cancellationToken">Cancels the store calls.</param>
@@ -113,9 +106,9 @@ internal sealed partial class OrganizationService(
         string? slug, string? name, string ownerUserId, CancellationToken cancellationToken = default)
     {
         var trimmed = slug?.Trim() ?? string.Empty;
-        if (!IsValidSlug(trimmed))
+        if (!OrganizationRules.IsValidSlug(trimmed))
         {
-            return OrganizationResult.Invalid($"The organization slug must be {SlugRule}.");
+            return OrganizationResult.Invalid($"The organization slug must be {OrganizationRules.SlugRule}.");
         }
 
         var displayName = string.IsNullOrWhiteSpace(name) ? trimmed : name.Trim();
@@ -139,248 +132,13 @@ internal sealed partial class OrganizationService(
             CreatedAt = organization.CreatedAt,
             AcceptedAt = organization.CreatedAt,
         });
-        if (!await TrySaveAsync(cancellationToken))
+        if (!await db.TrySaveAsync(cancellationToken))
         {
             return OrganizationResult.Invalid($"An organization \"{trimmed}\" already exists; choose another slug.");
         }
 
         OrganizationLog.OrganizationCreated(logger, trimmed, ownerUserId);
         return OrganizationResult.Done($"Organization \"{trimmed}\" created.");
-    }
-
-    /// <summary>
-    /// Invites the account with e-mail <paramref name="email"/> to the organization (an owner or admin asks: the
-    /// membership stays pending until that person accepts), or adds it at once (the operator asks).
-    /// </summary>
-    /// <param name="organizationSlug">The organization.</param>
-    /// <param name="actingUserId">
-    /// Who asks (an owner or admin: an invitation), or <see langword="null"/> for the operator (an accepted membership).
-    /// </param>
-    /// <param name="email">The new member's e-mail address (case-insensitive).</param>
-    /// <param name="role">The role to give; <see cref="OrganizationRole.Owner"/> only by an owner or the operator.</param>
-    /// <param name="cancellationToken">Cancels the store calls.</param>
-    public async Task<OrganizationResult> AddMemberAsync(
-        string organizationSlug, string? actingUserId, string? email, OrganizationRole role, CancellationToken cancellationToken = default)
-    {
-        var (organization, actingRole) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
-        if (organization is null)
-        {
-            return OrganizationResult.NotFound(organizationSlug);
-        }
-
-        if (role == OrganizationRole.Owner && actingRole != OrganizationRole.Owner)
-        {
-            return OrganizationResult.Invalid("Only an owner can make someone an owner.");
-        }
-
-        var userId = await FindUserIdByEmailAsync(email, cancellationToken);
-        if (userId is null)
-        {
-            return OrganizationResult.Invalid($"No account has the email address \"{email?.Trim()}\". They must sign up first.");
-        }
-
-        var address = email!.Trim();
-        var existing = await db.Memberships.AsNoTracking()
-            .Where(m => m.OrganizationId == organization.Id && m.UserId == userId)
-            .Select(m => new { m.AcceptedAt })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (existing is not null)
-        {
-            return OrganizationResult.Invalid(existing.AcceptedAt is null
-                ? $"{address} is already invited to \"{organization.Slug}\"; they have not accepted yet."
-                : $"{address} is already a member of \"{organization.Slug}\".");
-        }
-
-        // Only the operator (the host's command line) adds someone without their consent.
-        var now = time.GetUtcNow();
-        var immediate = actingUserId is null;
-        db.Memberships.Add(new Membership
-        {
-            OrganizationId = organization.Id,
-            UserId = userId,
-            Role = role,
-            CreatedAt = now,
-            AcceptedAt = immediate ? now : null,
-        });
-        if (!await TrySaveAsync(cancellationToken))
-        {
-            return OrganizationResult.Invalid($"{address} is already a member of \"{organization.Slug}\" or invited to it.");
-        }
-
-        if (immediate)
-        {
-            OrganizationLog.MemberAdded(logger, organization.Slug, userId, role);
-            return OrganizationResult.Done($"{address} added to \"{organization.Slug}\" as {RoleName(role)}.");
-        }
-
-        OrganizationLog.MemberInvited(logger, organization.Slug, userId, role, actingUserId!);
-        return OrganizationResult.Done(
-            $"{address} invited to \"{organization.Slug}\" as {RoleName(role)}. They join when they accept on their Organizations page.");
-    }
-
-    /// <summary>Changes a member's role. The last owner cannot be demoted; ownership moves only by an owner's hand.</summary>
-    public async Task<OrganizationResult> ChangeRoleAsync(
-        string organizationSlug, string? actingUserId, string memberUserId, OrganizationRole role, CancellationToken cancellationToken = default)
-    {
-        var (organization, actingRole) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
-        if (organization is null)
-        {
-            return OrganizationResult.NotFound(organizationSlug);
-        }
-
-        var membership = await db.Memberships.Include(m => m.User)
-            .FirstOrDefaultAsync(m => m.OrganizationId == organization.Id && m.UserId == memberUserId, cancellationToken);
-        if (membership is null)
-        {
-            return OrganizationResult.Invalid("That person is not a member of this organization.");
-        }
-
-        if (membership.AcceptedAt is null)
-        {
-            return OrganizationResult.Invalid("That invitation has not been accepted yet; cancel it and invite again with the role you want.");
-        }
-
-        if ((role == OrganizationRole.Owner || membership.Role == OrganizationRole.Owner) && actingRole != OrganizationRole.Owner)
-        {
-            return OrganizationResult.Invalid("Only an owner can grant or take away ownership.");
-        }
-
-        if (membership.Role == OrganizationRole.Owner && role != OrganizationRole.Owner
-            && !await HasAnotherOwnerAsync(organization.Id, memberUserId, cancellationToken))
-        {
-            return OrganizationResult.Invalid("An organization needs at least one owner; make someone else an owner first.");
-        }
-
-        membership.Role = role;
-        await db.SaveChangesAsync(cancellationToken);
-        OrganizationLog.RoleChanged(logger, organization.Slug, memberUserId, role);
-        return OrganizationResult.Done($"{membership.User?.Email} is now {RoleName(role)} of \"{organization.Slug}\".");
-    }
-
-    /// <summary>
-    /// Removes an accepted member and, in the same transaction, revokes every active personal access token they
-    /// hold, so nothing they automated keeps acting in the organization after they leave. For a pending
-    /// invitation it only cancels the invitation: that person never consented, so none of their tokens is touched.
-    /// </summary>
-    public async Task<OrganizationResult> RemoveMemberAsync(
-        string organizationSlug, string? actingUserId, string memberUserId, CancellationToken cancellationToken = default)
-    {
-        var (organization, actingRole) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
-        if (organization is null)
-        {
-            return OrganizationResult.NotFound(organizationSlug);
-        }
-
-        var membership = await db.Memberships.AsNoTracking().Include(m => m.User)
-            .FirstOrDefaultAsync(m => m.OrganizationId == organization.Id && m.UserId == memberUserId, cancellationToken);
-        if (membership is null)
-        {
-            return OrganizationResult.Invalid("That person is not a member of this organization.");
-        }
-
-        if (membership.AcceptedAt is null)
-        {
-            return await CancelInvitationAsync(organization, membership, cancellationToken);
-        }
-
-        if (membership.Role == OrganizationRole.Owner && actingRole != OrganizationRole.Owner)
-        {
-            return OrganizationResult.Invalid("Only an owner can remove an owner.");
-        }
-
-        if (membership.Role == OrganizationRole.Owner && !await HasAnotherOwnerAsync(organization.Id, memberUserId, cancellationToken))
-        {
-            return OrganizationResult.Invalid("An organization needs at least one owner; make someone else an owner first.");
-        }
-
-        // One transaction: either they are gone and their tokens are revoked, or nothing changed. The token
-        // service shares this scope's DbContext, so its revokes run inside the transaction.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var deleted = await db.Memberships
-            .Where(m => m.OrganizationId == organization.Id && m.UserId == memberUserId && m.AcceptedAt != null)
-            .ExecuteDeleteAsync(cancellationToken);
-        if (deleted == 0)
-        {
-            // Removed meanwhile by someone else: nothing to do, and no tokens to revoke on this request's say-so.
-            return OrganizationResult.Invalid("That person is not a member of this organization.");
-        }
-
-        var active = (await tokens.ListAsync(memberUserId, cancellationToken)).Active;
-        var revoked = 0;
-        foreach (var token in active)
-        {
-            if (await tokens.RevokeAsync(memberUserId, token.Id, RevocationDetails.RemovedFromOrganization(organization.Slug), cancellationToken) is not null)
-            {
-                revoked++;
-            }
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        OrganizationLog.MemberRemoved(logger, organization.Slug, memberUserId, revoked);
-        return OrganizationResult.Done(
-            $"{membership.User?.Email} removed from \"{organization.Slug}\"; {revoked} token{(revoked == 1 ? "" : "s")} revoked.");
-    }
-
-    /// <summary>Revokes one active token of a member, on behalf of an owner or admin of the organization.</summary>
-    public async Task<OrganizationResult> RevokeMemberTokenAsync(
-        string organizationSlug, string actingUserId, string memberUserId, Guid tokenId, CancellationToken cancellationToken = default)
-    {
-        var (organization, actingRole) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
-        if (organization is null)
-        {
-            return OrganizationResult.NotFound(organizationSlug);
-        }
-
-        var memberRole = await db.Memberships.AsNoTracking()
-            .Where(m => m.OrganizationId == organization.Id && m.UserId == memberUserId && m.AcceptedAt != null)
-            .Select(m => (OrganizationRole?)m.Role)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (memberRole is null)
-        {
-            return OrganizationResult.Invalid("That person is not a member of this organization.");
-        }
-
-        if (memberRole == OrganizationRole.Owner && actingRole != OrganizationRole.Owner && memberUserId != actingUserId)
-        {
-            return OrganizationResult.Invalid("Only an owner can revoke an owner's tokens.");
-        }
-
-        var name = await tokens.RevokeAsync(memberUserId, tokenId, RevocationDetails.ByOrganization(organization.Slug), cancellationToken);
-        return name is null
-            ? OrganizationResult.Invalid("Token not found. It may already have been revoked.")
-            : OrganizationResult.Done($"Token \u201c{name}\u201d revoked. Anything still using it now gets 401.");
-    }
-
-    /// <summary>Creates a project in the organization; project slugs are unique in the whole installation.</summary>
-    public async Task<OrganizationResult> CreateProjectAsync(
-        string organizationSlug, string? actingUserId, string? projectSlug, CancellationToken cancellationToken = default)
-    {
-        var (organization, _) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
-        if (organization is null)
-        {
-            return OrganizationResult.NotFound(organizationSlug);
-        }
-
-        var slug = projectSlug?.Trim() ?? string.Empty;
-        if (!IsValidSlug(slug))
-        {
-            return OrganizationResult.Invalid($"The project slug must be {SlugRule}.");
-        }
-
-        // Unique across organizations (API paths name the project alone), so the message cannot say whose it is.
-        if (await db.Projects.AnyAsync(p => p.Slug == slug, cancellationToken))
-        {
-            return OrganizationResult.Invalid($"The project slug \"{slug}\" is taken; choose another.");
-        }
-
-        db.Projects.Add(new Project { Id = Guid.NewGuid(), OrganizationId = organization.Id, Slug = slug, CreatedAt = time.GetUtcNow() });
-        if (!await TrySaveAsync(cancellationToken))
-        {
-            return OrganizationResult.Invalid($"The project slug \"{slug}\" is taken; choose another.");
-        }
-
-        OrganizationLog.ProjectCreated(logger, organization.Slug, slug);
-        return OrganizationResult.Done($"Project \"{slug}\" created in \"{organization.Slug}\".");
     }
 
     /// <summary>The organizations <paramref name="userId"/> belongs to (accepted memberships), alphabetical by slug.</summary>
@@ -396,207 +154,14 @@ internal sealed partial class OrganizationService(
             .ToList();
     }
 
-    /// <summary>The invitations waiting for <paramref name="userId"/> to accept or decline, alphabetical by slug.</summary>
-    public async Task<IReadOnlyList<InvitationSummary>> ListInvitationsForUserAsync(string userId, CancellationToken cancellationToken = default)
-    {
-        var rows = await db.Memberships.AsNoTracking()
-            .Where(m => m.UserId == userId && m.AcceptedAt == null)
-            .Select(m => new InvitationSummary(m.Organization!.Slug, m.Organization.Name, m.Role, m.CreatedAt))
-            .ToListAsync(cancellationToken);
-        return rows.OrderBy(r => r.Slug, StringComparer.Ordinal).ToList();
-    }
-
-    /// <summary>
-    /// Accepts <paramref name="userId"/>'s own pending invitation to the organization: from now on they use its
-    /// projects, and its owners and admins see and may revoke their tokens.
-    /// </summary>
-    /// <returns><see cref="OrganizationOutcome.NotFound"/> when this user has no pending invitation there.</returns>
-    public async Task<OrganizationResult> AcceptInvitationAsync(string organizationSlug, string userId, CancellationToken cancellationToken = default)
-    {
-        var membership = await db.Memberships
-            .FirstOrDefaultAsync(m => m.Organization!.Slug == organizationSlug && m.UserId == userId && m.AcceptedAt == null, cancellationToken);
-        if (membership is null)
-        {
-            return OrganizationResult.NotFound(organizationSlug);
-        }
-
-        membership.AcceptedAt = time.GetUtcNow();
-
-        // Cancelled meanwhile: the update finds no row (a concurrency failure), and the answer is the same 404.
-        if (!await TrySaveAsync(cancellationToken))
-        {
-            return OrganizationResult.NotFound(organizationSlug);
-        }
-
-        OrganizationLog.InvitationAccepted(logger, organizationSlug, userId, membership.Role);
-        return OrganizationResult.Done($"You joined \"{organizationSlug}\" as {RoleName(membership.Role)}.");
-    }
-
-    /// <summary>Declines (deletes) <paramref name="userId"/>'s own pending invitation to the organization.</summary>
-    /// <returns><see cref="OrganizationOutcome.NotFound"/> when this user has no pending invitation there.</returns>
-    public async Task<OrganizationResult> DeclineInvitationAsync(string organizationSlug, string userId, CancellationToken cancellationToken = default)
-    {
-        var deleted = await db.Memberships
-            .Where(m => m.Organization!.Slug == organizationSlug && m.UserId == userId && m.AcceptedAt == null)
-            .ExecuteDeleteAsync(cancellationToken);
-        if (deleted == 0)
-        {
-            return OrganizationResult.NotFound(organizationSlug);
-        }
-
-        OrganizationLog.InvitationDeclined(logger, organizationSlug, userId);
-        return OrganizationResult.Done($"You declined the invitation to \"{organizationSlug}\".");
-    }
-
-    /// <summary>
-    /// The organization's accepted members (by e-mail) with each one's active tokens, and its pending invitations
-    /// (without tokens), for an owner or admin; <see langword="null"/> when the organization is missing or the
-    /// user may not manage it.
-    /// </summary>
-    public async Task<MemberList?> ListMembersAsync(
-        string organizationSlug, string actingUserId, CancellationToken cancellationToken = default)
-    {
-        var (organization, _) = await FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
-        if (organization is null)
-        {
-            return null;
-        }
-
-        var rows = await db.Memberships.AsNoTracking()
-            .Where(m => m.OrganizationId == organization.Id)
-            .Select(m => new { m.UserId, m.User!.Email, m.Role, m.CreatedAt, m.AcceptedAt })
-            .ToListAsync(cancellationToken);
-        var members = new List<MemberSummary>(rows.Count);
-        var pending = new List<PendingMemberSummary>();
-        foreach (var row in rows.OrderBy(m => m.Email, StringComparer.OrdinalIgnoreCase))
-        {
-            if (row.AcceptedAt is { } acceptedAt)
-            {
-                // Only someone who accepted has agreed to have their tokens seen and revoked from here.
-                var active = (await tokens.ListAsync(row.UserId, cancellationToken)).Active;
-                members.Add(new MemberSummary(row.UserId, row.Email ?? string.Empty, row.Role, acceptedAt, active));
-            }
-            else
-            {
-                pending.Add(new PendingMemberSummary(row.UserId, row.Email ?? string.Empty, row.Role, row.CreatedAt));
-            }
-        }
-
-        return new MemberList(members, pending);
-    }
-
     /// <summary>The role of <paramref name="userId"/> in the organization, or <see langword="null"/> when not a member or missing.</summary>
     public Task<OrganizationRole?> GetRoleAsync(string organizationSlug, string userId, CancellationToken cancellationToken = default) =>
-        db.Memberships.AsNoTracking()
-            .Where(m => m.Organization!.Slug == organizationSlug && m.UserId == userId && m.AcceptedAt != null)
+        db.AcceptedMemberships()
+            .Where(m => m.Organization!.Slug == organizationSlug && m.UserId == userId)
             .Select(m => (OrganizationRole?)m.Role)
             .FirstOrDefaultAsync(cancellationToken);
 
-    /// <summary>Whether <paramref name="slug"/> follows <see cref="SlugRule"/>.</summary>
-    public static bool IsValidSlug(string slug) => SlugPattern().IsMatch(slug);
-
-    /// <summary>The role's lower-case name: <c>owner</c>, <c>admin</c> or <c>member</c>.</summary>
-    public static string RoleName(OrganizationRole role) => role switch
-    {
-        OrganizationRole.Owner => "owner",
-        OrganizationRole.Admin => "admin",
-        _ => "member",
-    };
-
-    /// <summary>Parses <c>owner</c>, <c>admin</c> or <c>member</c> (case-insensitive).</summary>
-    public static bool TryParseRole(string? text, out OrganizationRole role)
-    {
-        switch (text?.Trim().ToUpperInvariant())
-        {
-            case "OWNER":
-                role = OrganizationRole.Owner;
-                return true;
-            case "ADMIN":
-                role = OrganizationRole.Admin;
-                return true;
-            case "MEMBER":
-                role = OrganizationRole.Member;
-                return true;
-            default:
-                role = OrganizationRole.Member;
-                return false;
-        }
-    }
-
-    /// <summary>The user id of the account with this e-mail address, or <see langword="null"/>.</summary>
-    public async Task<string?> FindUserIdByEmailAsync(string? email, CancellationToken cancellationToken = default)
-    {
-        var normalized = email?.Trim().ToUpperInvariant();
-        if (string.IsNullOrEmpty(normalized))
-        {
-            return null;
-        }
-
-        return await db.Users.AsNoTracking()
-            .Where(u => u.NormalizedEmail == normalized)
-            .Select(u => u.Id)
-            .FirstOrDefaultAsync(cancellationToken);
-    }
-
-    // The organization when the actor may manage it (operator, owner or admin), else null: a member who is
-    // not an admin gets the same answer as a stranger, so the page reveals nothing about who manages what.
-    private async Task<(Organization? Organization, OrganizationRole Role)> FindManageableAsync(
-        string slug, string? actingUserId, CancellationToken cancellationToken)
-    {
-        var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Slug == slug, cancellationToken);
-        if (organization is null)
-        {
-            return (null, OrganizationRole.Member);
-        }
-
-        if (actingUserId is null)
-        {
-            return (organization, OrganizationRole.Owner);
-        }
-
-        var role = await db.Memberships.AsNoTracking()
-            .Where(m => m.OrganizationId == organization.Id && m.UserId == actingUserId && m.AcceptedAt != null)
-            .Select(m => (OrganizationRole?)m.Role)
-            .FirstOrDefaultAsync(cancellationToken);
-        return role is OrganizationRole.Owner or OrganizationRole.Admin ? (organization, role.Value) : (null, OrganizationRole.Member);
-    }
-
-    private Task<bool> HasAnotherOwnerAsync(Guid organizationId, string userId, CancellationToken cancellationToken) =>
-        db.Memberships.AnyAsync(
-            m => m.OrganizationId == organizationId && m.UserId != userId && m.Role == OrganizationRole.Owner && m.AcceptedAt != null,
-            cancellationToken);
-
-    // A pending invitation is only deleted: nobody consented, so nothing of theirs is revoked. The delete is
-    // conditional, so an invitation accepted a moment ago is not removed on a page that still showed it pending.
-    private async Task<OrganizationResult> CancelInvitationAsync(Organization organization, Membership invitation, CancellationToken cancellationToken)
-    {
-        var deleted = await db.Memberships
-            .Where(m => m.OrganizationId == organization.Id && m.UserId == invitation.UserId && m.AcceptedAt == null)
-            .ExecuteDeleteAsync(cancellationToken);
-        if (deleted == 0)
-        {
-            return OrganizationResult.Invalid("That invitation was accepted or cancelled meanwhile; reload the page and try again.");
-        }
-
-        OrganizationLog.InvitationCancelled(logger, organization.Slug, invitation.UserId);
-        return OrganizationResult.Done($"Invitation of {invitation.User?.Email} to \"{organization.Slug}\" cancelled; no tokens revoked.");
-    }
-
-    // A unique index lost a race (or the row already exists): the caller re-reads and answers accordingly.
-    private async Task<bool> TrySaveAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            return false;
-        }
-    }
-
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", RegexOptions.CultureInvariant)]
-    private static partial Regex SlugPattern();
+    /// <summary>The user id of the account with this e-mail address (Identity's normalised form), or <see langword="null"/>.</summary>
+    public Task<string?> FindUserIdByEmailAsync(string? email, CancellationToken cancellationToken = default) =>
+        db.FindUserIdByEmailAsync(email, cancellationToken);
 }

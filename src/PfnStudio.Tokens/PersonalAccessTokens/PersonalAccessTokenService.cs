@@ -113,6 +113,18 @@ internal sealed class PersonalAccessTokenService(
             ended.ConvertAll(PersonalAccessTokenSummary.From));
     }
 
+    /// <summary>The active tokens of each of <paramref name="userIds"/>, newest first, in one query.</summary>
+    public async Task<ILookup<string, PersonalAccessTokenSummary>> ListActiveAsync(
+        IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var active = await db.PersonalAccessTokens.AsNoTracking()
+            .Where(t => userIds.Contains(t.UserId) && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now))
+            .OrderByDescending(t => t.CreatedAt)
+            .ToListAsync(cancellationToken);
+        return active.ToLookup(t => t.UserId, PersonalAccessTokenSummary.From);
+    }
+
     /// <summary>Largest number of events <see cref="RecentActivityAsync"/> returns.</summary>
     public const int RecentActivityCount = 20;
 

@@ -14,10 +14,22 @@ internal static class ProjectApiHelpers
     public const string DemoProject = "pfnstudio-demo";
 
     /// <summary>Runs <paramref name="action"/> with the host's organization service in a fresh scope.</summary>
-    public static async Task<T> WithOrganizationsAsync<T>(this TokensApplication app, Func<OrganizationService, Task<T>> action)
+    public static Task<T> WithOrganizationsAsync<T>(this TokensApplication app, Func<OrganizationService, Task<T>> action) =>
+        app.WithServiceAsync(action);
+
+    /// <summary>Runs <paramref name="action"/> with the host's membership service in a fresh scope.</summary>
+    public static Task<T> WithMembershipsAsync<T>(this TokensApplication app, Func<MembershipService, Task<T>> action) =>
+        app.WithServiceAsync(action);
+
+    /// <summary>Runs <paramref name="action"/> with the host's project service in a fresh scope.</summary>
+    public static Task<T> WithProjectsAsync<T>(this TokensApplication app, Func<ProjectService, Task<T>> action) =>
+        app.WithServiceAsync(action);
+
+    private static async Task<T> WithServiceAsync<TService, T>(this TokensApplication app, Func<TService, Task<T>> action)
+        where TService : notnull
     {
         using var scope = app.Services.CreateScope();
-        return await action(scope.ServiceProvider.GetRequiredService<OrganizationService>());
+        return await action(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
     /// <summary>Creates an account in <paramref name="organization"/> (created with it as owner when missing) and issues it a token.</summary>
@@ -25,13 +37,10 @@ internal static class ProjectApiHelpers
         this TokensApplication app, string email, string organization = "pfnstudio", OrganizationRole role = OrganizationRole.Member, int? expiresInDays = null)
     {
         var user = await app.CreateUserAsync(email);
-        var result = await app.WithOrganizationsAsync(async orgs =>
-        {
-            var created = await orgs.CreateOrganizationAsync(organization, null, user.Id);
-            return created.Succeeded
-                ? created
-                : await orgs.AddMemberAsync(organization, actingUserId: null, email, role);
-        });
+        var created = await app.WithOrganizationsAsync(orgs => orgs.CreateOrganizationAsync(organization, null, user.Id));
+        var result = created.Succeeded
+            ? created
+            : await app.WithMembershipsAsync(members => members.AddMemberAsync(organization, actingUserId: null, email, role));
         Assert.True(result.Succeeded, result.Message);
         var token = await app.IssueTokenAsync(user.Id, "automation", expiresInDays);
         return (user, app.CreateClientWithToken(token));

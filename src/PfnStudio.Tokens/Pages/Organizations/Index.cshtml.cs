@@ -12,7 +12,7 @@ namespace PfnStudio.Tokens.Pages.Organizations;
 /// decline), and a form to create one (you own it).
 /// </summary>
 [Authorize]
-internal sealed class IndexModel(OrganizationService organizations) : PageModel
+internal sealed class IndexModel(OrganizationService organizations, MembershipService memberships) : PageModel
 {
     /// <summary>The create form.</summary>
     [BindProperty]
@@ -33,11 +33,11 @@ internal sealed class IndexModel(OrganizationService organizations) : PageModel
 
     /// <summary>Accepts the signed-in user's own invitation to organization <paramref name="slug"/>; 404 when there is none.</summary>
     public async Task<IActionResult> OnPostAcceptAsync(string? slug, CancellationToken cancellationToken) =>
-        Report(await organizations.AcceptInvitationAsync(slug ?? string.Empty, UserId, cancellationToken));
+        Report(await memberships.AcceptInvitationAsync(slug ?? string.Empty, UserId, cancellationToken));
 
     /// <summary>Declines the signed-in user's own invitation to organization <paramref name="slug"/>; 404 when there is none.</summary>
     public async Task<IActionResult> OnPostDeclineAsync(string? slug, CancellationToken cancellationToken) =>
-        Report(await organizations.DeclineInvitationAsync(slug ?? string.Empty, UserId, cancellationToken));
+        Report(await memberships.DeclineInvitationAsync(slug ?? string.Empty, UserId, cancellationToken));
 
     /// <summary>Creates an organization owned by the signed-in user, then opens its members page.</summary>
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
@@ -61,7 +61,7 @@ internal sealed class IndexModel(OrganizationService organizations) : PageModel
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Organizations = await organizations.ListForUserAsync(UserId, cancellationToken);
-        Invitations = await organizations.ListInvitationsForUserAsync(UserId, cancellationToken);
+        Invitations = await memberships.ListInvitationsForUserAsync(UserId, cancellationToken);
     }
 
     // Post/Redirect/Get with the outcome as the status line; no invitation of yours there is a 404.

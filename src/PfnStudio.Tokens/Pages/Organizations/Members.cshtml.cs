@@ -15,7 +15,8 @@ namespace PfnStudio.Tokens.Pages.Organizations;
 /// Anyone else, and a missing organization, get the same 404.
 /// </summary>
 [Authorize]
-internal sealed class MembersModel(OrganizationService organizations, TimeProvider time) : PageModel
+internal sealed class MembersModel(
+    OrganizationService organizations, MembershipService memberships, ProjectService projects, TimeProvider time) : PageModel
 {
     /// <summary>The organization's slug, from the path.</summary>
     [BindProperty(SupportsGet = true)]
@@ -58,14 +59,14 @@ internal sealed class MembersModel(OrganizationService organizations, TimeProvid
     /// <summary>Invites someone by e-mail address with a role; they join when they accept.</summary>
     public async Task<IActionResult> OnPostAddAsync(CancellationToken cancellationToken)
     {
-        if (!OrganizationService.TryParseRole(Input.Role, out var role))
+        if (!OrganizationRules.TryParseRole(Input.Role, out var role))
         {
             ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Role)}", "Choose member, admin or owner.");
         }
 
         if (ModelState.IsValid)
         {
-            var result = await organizations.AddMemberAsync(Slug, ViewerId, Input.Email, role, cancellationToken);
+            var result = await memberships.AddMemberAsync(Slug, ViewerId, Input.Email, role, cancellationToken);
             if (result.Outcome == OrganizationOutcome.NotFound)
             {
                 return NotFound();
@@ -86,12 +87,12 @@ internal sealed class MembersModel(OrganizationService organizations, TimeProvid
     /// <summary>Changes a member's role.</summary>
     public async Task<IActionResult> OnPostRoleAsync(string? userId, string? role, CancellationToken cancellationToken)
     {
-        if (!OrganizationService.TryParseRole(role, out var parsed))
+        if (!OrganizationRules.TryParseRole(role, out var parsed))
         {
             return Report(OrganizationResultOf("Choose member, admin or owner."));
         }
 
-        return Report(await organizations.ChangeRoleAsync(Slug, ViewerId, userId ?? string.Empty, parsed, cancellationToken));
+        return Report(await memberships.ChangeRoleAsync(Slug, ViewerId, userId ?? string.Empty, parsed, cancellationToken));
     }
 
     /// <summary>
@@ -99,7 +100,7 @@ internal sealed class MembersModel(OrganizationService organizations, TimeProvid
     /// cancels it and revokes nothing.
     /// </summary>
     public async Task<IActionResult> OnPostRemoveAsync(string? userId, CancellationToken cancellationToken) =>
-        Report(await organizations.RemoveMemberAsync(Slug, ViewerId, userId ?? string.Empty, cancellationToken));
+        Report(await memberships.RemoveMemberAsync(Slug, ViewerId, userId ?? string.Empty, cancellationToken));
 
     /// <summary>Revokes one of a member's tokens.</summary>
     public async Task<IActionResult> OnPostRevokeAsync(string? userId, string? tokenId, CancellationToken cancellationToken)
@@ -109,13 +110,13 @@ internal sealed class MembersModel(OrganizationService organizations, TimeProvid
             return Report(OrganizationResultOf("Token not found. It may already have been revoked."));
         }
 
-        return Report(await organizations.RevokeMemberTokenAsync(Slug, ViewerId, userId ?? string.Empty, id, cancellationToken));
+        return Report(await memberships.RevokeMemberTokenAsync(Slug, ViewerId, userId ?? string.Empty, id, cancellationToken));
     }
 
     /// <summary>Creates a project in the organization.</summary>
     public async Task<IActionResult> OnPostProjectAsync(CancellationToken cancellationToken)
     {
-        var result = await organizations.CreateProjectAsync(Slug, ViewerId, Project.Slug, cancellationToken);
+        var result = await projects.CreateProjectAsync(Slug, ViewerId, Project.Slug, cancellationToken);
         if (result.Outcome == OrganizationOutcome.NotFound)
         {
             return NotFound();
@@ -149,7 +150,7 @@ internal sealed class MembersModel(OrganizationService organizations, TimeProvid
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
-        var list = await organizations.ListMembersAsync(Slug, ViewerId, cancellationToken);
+        var list = await memberships.ListMembersAsync(Slug, ViewerId, cancellationToken);
         if (list is null)
         {
             return false;

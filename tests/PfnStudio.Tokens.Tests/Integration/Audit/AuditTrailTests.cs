@@ -154,7 +154,7 @@ public sealed class AuditTrailTests
         var (leaver, _) = await app.CreateMemberWithTokenAsync("leaver@example.com", "acme", OrganizationRole.Member);
         await app.IssueTokenAsync(leaver.Id, "second laptop");
 
-        var removed = await app.WithOrganizationsAsync(o => o.RemoveMemberAsync("acme", owner.Id, leaver.Id));
+        var removed = await app.WithMembershipsAsync(o => o.RemoveMemberAsync("acme", owner.Id, leaver.Id));
         Assert.True(removed.Succeeded, removed.Message);
 
         var revoked = (await EventsAsync(app, AuditEventKind.Revoked)).Where(e => e.UserId == leaver.Id).ToList();
@@ -174,7 +174,7 @@ public sealed class AuditTrailTests
         await app.IssueTokenAsync(member.Id, "pipeline");
         var automation = await app.WithDbAsync(db => db.PersonalAccessTokens.SingleAsync(t => t.UserId == member.Id && t.Name == "automation"));
 
-        var byAdmin = await app.WithOrganizationsAsync(o => o.RevokeMemberTokenAsync("acme", owner.Id, member.Id, automation.Id));
+        var byAdmin = await app.WithMembershipsAsync(o => o.RevokeMemberTokenAsync("acme", owner.Id, member.Id, automation.Id));
         Assert.True(byAdmin.Succeeded, byAdmin.Message);
         using var input = new StringReader(string.Empty);
         await using var output = new StringWriter();

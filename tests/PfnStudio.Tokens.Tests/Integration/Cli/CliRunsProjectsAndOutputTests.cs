@@ -86,7 +86,8 @@ public sealed class CliRunsProjectsAndOutputTests : IDisposable
         {
             var organizations = scope.ServiceProvider.GetRequiredService<PfnStudio.Tokens.Organizations.OrganizationService>();
             Assert.True((await organizations.CreateOrganizationAsync("acme", "Acme Corp", eve.Id, TestContext.Current.CancellationToken)).Succeeded);
-            Assert.True((await organizations.CreateProjectAsync("acme", null, "acme-secret", TestContext.Current.CancellationToken)).Succeeded);
+            Assert.True((await scope.ServiceProvider.GetRequiredService<PfnStudio.Tokens.Organizations.ProjectService>()
+                .CreateProjectAsync("acme", null, "acme-secret", TestContext.Current.CancellationToken)).Succeeded);
         }
 
         var list = await app.RunCliAsync(["projects", "list"], CliHarness.TokenEnvironment(token));

@@ -29,7 +29,7 @@ public sealed class IsolationAndRunsTests
         await using var app = new TokensApplication();
         var (_, ada) = await app.CreateMemberWithTokenAsync("ada@example.com", "pfnstudio");
         var (_, bob) = await app.CreateMemberWithTokenAsync("bob@example.com", "acme");
-        Assert.True((await app.WithOrganizationsAsync(o => o.CreateProjectAsync("acme", null, "acme-secret"))).Succeeded);
+        Assert.True((await app.WithProjectsAsync(o => o.CreateProjectAsync("acme", null, "acme-secret"))).Succeeded);
 
         using var foreign = await SendAsync(ada, method, string.Format(System.Globalization.CultureInfo.InvariantCulture, route, "acme-secret"));
         using var missing = await SendAsync(ada, method, string.Format(System.Globalization.CultureInfo.InvariantCulture, route, "no-such-project"));
@@ -121,7 +121,7 @@ public sealed class IsolationAndRunsTests
         var (owner, _) = await app.CreateMemberWithTokenAsync("owner@example.com", "acme", OrganizationRole.Owner);
         var (leaver, api) = await app.CreateMemberWithTokenAsync("leaver@example.com", "acme", OrganizationRole.Member, expiresInDays: 30);
         await app.IssueTokenAsync(leaver.Id, "second laptop");
-        Assert.True((await app.WithOrganizationsAsync(o => o.CreateProjectAsync("acme", owner.Id, "acme-models"))).Succeeded);
+        Assert.True((await app.WithProjectsAsync(o => o.CreateProjectAsync("acme", owner.Id, "acme-models"))).Succeeded);
 
         using (var before = await api.GetAsync("/api/v1/projects/acme-models/runs"))
         {
@@ -131,7 +131,7 @@ public sealed class IsolationAndRunsTests
             Assert.Equal("2026-12-29T12:00:00Z", before.Headers.GetValues("PfnStudio-Token-Expires").Single());
         }
 
-        var removed = await app.WithOrganizationsAsync(o => o.RemoveMemberAsync("acme", owner.Id, leaver.Id));
+        var removed = await app.WithMembershipsAsync(o => o.RemoveMemberAsync("acme", owner.Id, leaver.Id));
         Assert.True(removed.Succeeded, removed.Message);
         Assert.Equal("leaver@example.com removed from \"acme\"; 2 tokens revoked.", removed.Message);
 
@@ -150,8 +150,8 @@ public sealed class IsolationAndRunsTests
         await using var app = new TokensApplication();
         var (owner, api) = await app.CreateMemberWithTokenAsync("owner@example.com", "acme", OrganizationRole.Owner);
 
-        var removed = await app.WithOrganizationsAsync(o => o.RemoveMemberAsync("acme", owner.Id, owner.Id));
-        var demoted = await app.WithOrganizationsAsync(o => o.ChangeRoleAsync("acme", owner.Id, owner.Id, OrganizationRole.Member));
+        var removed = await app.WithMembershipsAsync(o => o.RemoveMemberAsync("acme", owner.Id, owner.Id));
+        var demoted = await app.WithMembershipsAsync(o => o.ChangeRoleAsync("acme", owner.Id, owner.Id, OrganizationRole.Member));
 
         Assert.False(removed.Succeeded);
         Assert.False(demoted.Succeeded);

@@ -14,10 +14,10 @@ public sealed class ProjectsListApiTests
         await using var app = new TokensApplication();
         var (_, ada) = await app.CreateMemberWithTokenAsync("ada@example.com", "pfnstudio");
         var (bobUser, bob) = await app.CreateMemberWithTokenAsync("bob@example.com", "acme");
-        Assert.True((await app.WithOrganizationsAsync(o => o.CreateProjectAsync("acme", null, "acme-secret"))).Succeeded);
-        Assert.True((await app.WithOrganizationsAsync(o => o.CreateProjectAsync("pfnstudio", null, "aaa-first"))).Succeeded);
+        Assert.True((await app.WithProjectsAsync(o => o.CreateProjectAsync("acme", null, "acme-secret"))).Succeeded);
+        Assert.True((await app.WithProjectsAsync(o => o.CreateProjectAsync("pfnstudio", null, "aaa-first"))).Succeeded);
         // An invitation Ada has not accepted grants nothing: acme's projects stay out of her list.
-        Assert.True((await app.WithOrganizationsAsync(o => o.AddMemberAsync("acme", bobUser.Id, "ada@example.com", OrganizationRole.Member))).Succeeded);
+        Assert.True((await app.WithMembershipsAsync(o => o.AddMemberAsync("acme", bobUser.Id, "ada@example.com", OrganizationRole.Member))).Succeeded);
 
         using var adaList = await ada.GetAsync("/api/v1/projects");
         using var bobList = await bob.GetAsync("/api/v1/projects");

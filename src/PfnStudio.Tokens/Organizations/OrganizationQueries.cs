@@ -1,0 +1,68 @@
+using Microsoft.EntityFrameworkCore;
+using PfnStudio.Tokens.Data;
+
+namespace PfnStudio.Tokens.Organizations;
+
+/// <summary>The store queries that every organization operation shares.</summary>
+internal static class OrganizationQueries
+{
+    /// <summary>
+    /// Memberships that were accepted: the only ones that grant a role, project access and sight of tokens. A
+    /// pending invitation (<see cref="Membership.AcceptedAt"/> unset) counts nowhere.
+    /// </summary>
+    public static IQueryable<Membership> AcceptedMemberships(this TokensDbContext db) =>
+        db.Memberships.AsNoTracking().Where(m => m.AcceptedAt != null);
+
+    // The organization when the actor may manage it (operator, owner or admin), else null: a member who is
+    // not an admin gets the same answer as a stranger, so the page reveals nothing about who manages what.
+    public static async Task<(Organization? Organization, OrganizationRole Role)> FindManageableAsync(
+        this TokensDbContext db, string slug, string? actingUserId, CancellationToken cancellationToken)
+    {
+        var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Slug == slug, cancellationToken);
+        if (organization is null)
+        {
+            return (null, OrganizationRole.Member);
+        }
+
+        if (actingUserId is null)
+        {
+            return (organization, OrganizationRole.Owner);
+        }
+
+        var role = await db.AcceptedMemberships()
+            .Where(m => m.OrganizationId == organization.Id && m.UserId == actingUserId)
+            .Select(m => (OrganizationRole?)m.Role)
+            .FirstOrDefaultAsync(cancellationToken);
+        return role is OrganizationRole.Owner or OrganizationRole.Admin ? (organization, role.Value) : (null, OrganizationRole.Member);
+    }
+
+    // A unique index lost a race (or the row already exists): the caller re-reads and answers accordingly.
+    public static async Task<bool> TrySaveAsync(this TokensDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+    }
+
+    /// <summary>The user id of the account with this e-mail address, or <see langword="null"/>.</summary>
+    public static async Task<string?> FindUserIdByEmailAsync(this TokensDbContext db, string? email, CancellationToken cancellationToken = default)
+    {
+        var normalized = email?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(normalized))
+        {
+            return null;
+        }
+
+        return await db.Users.AsNoTracking()
+            .Where(u => u.NormalizedEmail == normalized)
+            .Select(u => u.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+}

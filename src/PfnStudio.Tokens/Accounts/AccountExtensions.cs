@@ -13,7 +13,8 @@ internal static class AccountExtensions
     /// Adds Identity with EF Core stores and its cookie: the sign-in page at <see cref="SignInPath"/>
     /// (with <c>returnUrl</c>), lockout after 5 failures for 5 minutes, passwords of at least 10 characters
     /// with no composition rules (NIST SP 800-63B prefers length to character classes). Every cookie is
-    /// HttpOnly, SameSite Lax or Strict, and Secure outside Development.
+    /// HttpOnly, SameSite Lax or Strict, and Secure outside Development. The security stamp is validated on every
+    /// request, so a session ends server-side (on every host) as soon as the stamp changes.
     /// </summary>
     public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
     {
@@ -35,6 +36,10 @@ internal static class AccountExtensions
             })
             .AddEntityFrameworkStores<TokensDbContext>()
             .AddDefaultTokenProviders();
+
+        // The stamp is checked on every request (one indexed row read), so a stamp updated by sign-out, a password
+        // change or "sign out everywhere" on any host refuses every older cookie on its very next request.
+        builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
 
         // Cookies are Secure everywhere but Development, where `dotnet run` serves plain http://localhost:5000.
         var secure = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;

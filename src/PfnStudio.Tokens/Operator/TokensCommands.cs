@@ -6,7 +6,7 @@ using PfnStudio.Tokens.PersonalAccessTokens;
 
 namespace PfnStudio.Tokens.Operator;
 
-/// <summary><c>tokens issue | revoke</c>. <c>tokens issue</c> writes the plaintext token and nothing else to standard output.</summary>
+/// <summary><c>tokens issue | revoke | revoke-all</c>. <c>tokens issue</c> writes the plaintext token and nothing else to standard output.</summary>
 internal static class TokensCommands
 {
     public static Command Create(OperatorConsole console)
@@ -56,6 +56,30 @@ internal static class TokensCommands
             return OperatorCommandLine.Done;
         }));
 
-        return new Command("tokens", "Personal access tokens.") { issue, revoke };
+        var revokeAll = new Command("revoke-all", "Revoke every active token of a user (each revoke is an audit row).") { tokenUser };
+        revokeAll.SetAction((parse, ct) => console.InScopeAsync(async s =>
+        {
+            var userId = await s.GetRequiredService<OrganizationService>().FindUserIdByEmailAsync(parse.GetValue(tokenUser), ct);
+            if (userId is null)
+            {
+                return await console.NoAccountAsync(parse.GetValue(tokenUser));
+            }
+
+            var tokens = s.GetRequiredService<PersonalAccessTokenService>();
+            var count = 0;
+            foreach (var token in (await tokens.ListAsync(userId, ct)).Active)
+            {
+                // A token revoked meanwhile by someone else answers null: already what was asked.
+                if (await tokens.RevokeAsync(userId, token.Id, RevocationDetails.ByOperatorCommandLine, ct) is not null)
+                {
+                    count++;
+                }
+            }
+
+            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Revoked {count} token(s) of {parse.GetValue(tokenUser)}."));
+            return OperatorCommandLine.Done;
+        }));
+
+        return new Command("tokens", "Personal access tokens.") { issue, revoke, revokeAll };
     }
 }

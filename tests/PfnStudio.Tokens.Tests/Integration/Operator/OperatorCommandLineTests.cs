@@ -129,6 +129,34 @@ public sealed class OperatorCommandLineTests
         Assert.Equal("error: no account has the email address \"ghost@example.com\".", refused.Stderr.Trim());
     }
 
+    [Fact]
+    public async Task RevokeAllRevokesEveryActiveTokenOfOneUserAndTheirNextCallsAre401()
+    {
+        await using var app = new TokensApplication();
+        _ = app.Server;
+        await RunAsync(app, ["users", "create", "many@example.com"]);
+        await RunAsync(app, ["users", "create", "other@example.com"]);
+        var first = (await RunAsync(app, ["tokens", "issue", "--user", "many@example.com", "--name", "one"])).Stdout.Trim();
+        var second = (await RunAsync(app, ["tokens", "issue", "--user", "many@example.com", "--name", "two"])).Stdout.Trim();
+        var others = (await RunAsync(app, ["tokens", "issue", "--user", "other@example.com", "--name", "theirs"])).Stdout.Trim();
+
+        Assert.Equal((0, "Revoked 2 token(s) of many@example.com.\n", ""), await RunAsync(app, ["tokens", "revoke-all", "--user", "many@example.com"]));
+
+        foreach (var token in new[] { first, second })
+        {
+            using var api = app.CreateClientWithToken(token);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/me")).StatusCode);
+        }
+
+        using var theirs = app.CreateClientWithToken(others);
+        Assert.Equal(HttpStatusCode.OK, (await theirs.GetAsync("/api/v1/me")).StatusCode);
+        Assert.Equal(2, await app.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Kind == AuditEventKind.Revoked)));
+
+        var unknown = await RunAsync(app, ["tokens", "revoke-all", "--user", "ghost@example.com"]);
+        Assert.Equal(1, unknown.Code);
+        Assert.Equal("error: no account has the email address \"ghost@example.com\".", unknown.Stderr.Trim());
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(TokensApplication app, string[] args, string stdin = "")
     {
         using var input = new StringReader(stdin);

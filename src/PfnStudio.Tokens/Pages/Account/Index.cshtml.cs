@@ -1,0 +1,118 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using PfnStudio.Tokens.Data;
+
+namespace PfnStudio.Tokens.Pages.Account;
+
+/// <summary>
+/// The signed-in person's account: e-mail, password change and "sign out everywhere". Both actions change the
+/// security stamp, which every host checks on every request, so the sessions they end are refused at once.
+/// Personal access tokens are not sessions: they keep working.
+/// </summary>
+[Authorize]
+internal sealed class AccountModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn) : PageModel
+{
+    /// <summary>The signed-in person's e-mail address.</summary>
+    public string? Email { get; private set; }
+
+    /// <summary>The password change form.</summary>
+    [BindProperty]
+    public ChangePasswordInput Input { get; set; } = new();
+
+    /// <summary>The outcome of the last action.</summary>
+    [TempData]
+    public string? StatusMessage { get; set; }
+
+    /// <summary>Shows the page.</summary>
+    public async Task<IActionResult> OnGetAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        Email = user.Email;
+        return Page();
+    }
+
+    /// <summary>
+    /// Changes the password (the current one is required): every other session ends, this one is re-issued with
+    /// the new stamp. On a wrong current or weak new password nothing changes and the form says why.
+    /// </summary>
+    public async Task<IActionResult> OnPostChangePasswordAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        Email = user.Email;
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        var result = await users.ChangePasswordAsync(user, Input.CurrentPassword!, Input.NewPassword!);
+        if (!result.Succeeded)
+        {
+            foreach (var error in result.Errors)
+            {
+                var key = error.Code == nameof(IdentityErrorDescriber.PasswordMismatch) ? "Input.CurrentPassword" : "Input.NewPassword";
+                var message = error.Code == nameof(IdentityErrorDescriber.PasswordMismatch) ? "The current password is not right." : error.Description;
+                ModelState.AddModelError(key, message);
+            }
+
+            return Page();
+        }
+
+        // ChangePasswordAsync updated the stamp; re-issue this session's cookie so only the others end.
+        await signIn.RefreshSignInAsync(user);
+        StatusMessage = "Your password is changed. Every other session is signed out; your API tokens keep working.";
+        return RedirectToPage();
+    }
+
+    /// <summary>Ends every session of this account, this one included, on every host.</summary>
+    public async Task<IActionResult> OnPostSignOutEverywhereAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        await users.UpdateSecurityStampAsync(user);
+        await signIn.SignOutAsync();
+        return LocalRedirect("/account/sign-in");
+    }
+}
+
+/// <summary>The password change form.</summary>
+internal sealed class ChangePasswordInput
+{
+    /// <summary>The current password.</summary>
+    [Required(ErrorMessage = "Enter your current password.")]
+    [StringLength(256)]
+    [DataType(DataType.Password)]
+    [Display(Name = "Current password")]
+    public string? CurrentPassword { get; set; }
+
+    /// <summary>The new password.</summary>
+    [Required(ErrorMessage = "Enter a new password.")]
+    [StringLength(256)]
+    [DataType(DataType.Password)]
+    [Display(Name = "New password")]
+    public string? NewPassword { get; set; }
+
+    /// <summary>The new password again.</summary>
+    [Required(ErrorMessage = "Repeat the new password.")]
+    [StringLength(256)]
+    [DataType(DataType.Password)]
+    [Compare(nameof(NewPassword), ErrorMessage = "The two new passwords differ.")]
+    [Display(Name = "New password again")]
+    public string? ConfirmPassword { get; set; }
+}

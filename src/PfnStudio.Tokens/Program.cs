@@ -27,7 +27,7 @@ try
         StoreUnavailable.Describe(context);
         TokenRedaction.RedactProblem(context);
     });
-    builder.Services.AddApiDocument();
+    builder.Services.AddApiDocument(PersonalAccessTokenDefaults.AuthorizationPolicy);
 
     var app = builder.Build();
 

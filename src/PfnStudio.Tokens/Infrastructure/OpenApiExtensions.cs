@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using PfnStudio.Tokens.Authentication;
 
 namespace PfnStudio.Tokens.Infrastructure;
 
@@ -13,9 +12,10 @@ internal static class OpenApiExtensions
 
     /// <summary>
     /// Adds the <c>v1</c> document: a <c>bearer</c> HTTP security scheme (a personal access token,
-    /// <c>pfnstudio_pat_…</c>) required by every operation on the personal access token policy.
+    /// <c>pfnstudio_pat_…</c>) required by every operation on the authorization policy named
+    /// <paramref name="bearerPolicy"/> (the composition root passes the PAT scheme's policy).
     /// </summary>
-    public static IServiceCollection AddApiDocument(this IServiceCollection services)
+    public static IServiceCollection AddApiDocument(this IServiceCollection services, string bearerPolicy)
     {
         // The API reads numbers only as JSON numbers; the web defaults' "numbers as strings" would make the document
         // declare `type: [number, string]` and promise what the API refuses.
@@ -41,7 +41,7 @@ internal static class OpenApiExtensions
             {
                 var secured = context.Description.ActionDescriptor.EndpointMetadata
                     .OfType<IAuthorizeData>()
-                    .Any(a => a.Policy == PersonalAccessTokenDefaults.AuthorizationPolicy);
+                    .Any(a => a.Policy == bearerPolicy);
                 if (secured)
                 {
                     operation.Security ??= [];

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PfnStudio.Tokens.Data;
@@ -18,41 +17,35 @@ internal sealed class AuditFlushService(
     IOptions<AuditOptions> options,
     TimeProvider time,
     ILogger<AuditFlushService> logger)
-    : PeriodicFlushService(TimeSpan.FromSeconds(options.Value.FlushSeconds), time)
+    : PeriodicFlushService<AuditEvent>(TimeSpan.FromSeconds(options.Value.FlushSeconds), time, scopes)
 {
-    /// <summary>Writes every pending event now.</summary>
-    /// <returns>The number of rows written.</returns>
-    public override async Task<int> FlushAsync(CancellationToken cancellationToken)
-    {
-        var batch = recorder.Drain();
-        if (batch.Count == 0)
-        {
-            return 0;
-        }
+    /// <inheritdoc />
+    protected override int PendingCount => recorder.PendingCount;
 
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
-            var tokenIds = batch.Select(e => e.TokenId).OfType<Guid>().Distinct().ToList();
-            var existing = (await db.PersonalAccessTokens.AsNoTracking()
-                .Where(t => tokenIds.Contains(t.Id))
-                .Select(t => t.Id)
-                .ToListAsync(cancellationToken)).ToHashSet();
-            var rows = batch.Where(e => e.TokenId is { } id && existing.Contains(id)).ToList();
-            db.AuditEvents.AddRange(rows);
-            await db.SaveChangesAsync(cancellationToken);
-            AuditLog.Flushed(logger, rows.Count);
-            return rows.Count;
-        }
-        catch (Exception ex) when (ex is DbException or DbUpdateException or OperationCanceledException)
-        {
-            recorder.Restore(batch);
-            AuditLog.FlushFailed(logger, ex, batch.Count);
-            return 0;
-        }
+    /// <inheritdoc />
+    protected override IReadOnlyList<AuditEvent> Drain() => recorder.Drain();
+
+    /// <inheritdoc />
+    protected override void Restore(IReadOnlyList<AuditEvent> batch) => recorder.Restore(batch);
+
+    /// <inheritdoc />
+    protected override async Task<int> WriteAsync(IServiceProvider services, IReadOnlyList<AuditEvent> batch, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TokensDbContext>();
+        var tokenIds = batch.Select(e => e.TokenId).OfType<Guid>().Distinct().ToList();
+        var existing = (await db.PersonalAccessTokens.AsNoTracking()
+            .Where(t => tokenIds.Contains(t.Id))
+            .Select(t => t.Id)
+            .ToListAsync(cancellationToken)).ToHashSet();
+        var rows = batch.Where(e => e.TokenId is { } id && existing.Contains(id)).ToList();
+        db.AuditEvents.AddRange(rows);
+        await db.SaveChangesAsync(cancellationToken);
+        return rows.Count;
     }
 
     /// <inheritdoc />
-    protected override void OnFlushFault(Exception exception) => AuditLog.FlushFailed(logger, exception, recorder.PendingCount);
+    protected override void OnFlushed(int count) => AuditLog.Flushed(logger, count);
+
+    /// <inheritdoc />
+    protected override void OnFlushFault(Exception exception, int count) => AuditLog.FlushFailed(logger, exception, count);
 }

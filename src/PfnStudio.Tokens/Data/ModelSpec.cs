@@ -4,7 +4,7 @@ namespace PfnStudio.Tokens.Data;
 /// One version of a pushed model spec (YAML): the prior it uses and the Gaussian-process kernel settings.
 /// Versioned like <see cref="Prior"/>; the parsed values are stored beside the original text.
 /// </summary>
-internal sealed class ModelSpec
+internal sealed class ModelSpec : IVersionedArtifact
 {
     /// <summary>Maximum length of <see cref="Name"/>.</summary>
     public const int NameMaxLength = 100;

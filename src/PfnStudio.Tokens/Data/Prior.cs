@@ -4,7 +4,7 @@ namespace PfnStudio.Tokens.Data;
 /// One version of a pushed prior: a Python source file, stored as UTF-8 text with its SHA-256. Versions are
 /// numbered 1, 2, … per (project, name); identical content is never stored twice under one name.
 /// </summary>
-internal sealed class Prior
+internal sealed class Prior : IVersionedArtifact
 {
     /// <summary>Maximum length of <see cref="Name"/>.</summary>
     public const int NameMaxLength = 100;

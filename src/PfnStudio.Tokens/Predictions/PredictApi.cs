@@ -44,7 +44,7 @@ internal static partial class PredictApi
         var run = new Run
         {
             ProjectId = projectId,
-            ModelName = PriorsApi.BuiltInPrior,
+            ModelName = ArtifactNames.BuiltInPrior,
             Status = RunStatuses.Rejected,
             CreatedAt = time.GetUtcNow(),
             UserId = token.UserId,
@@ -88,7 +88,7 @@ internal static partial class PredictApi
 
             // A pushed prior is Python source for training a network; this service has no trained network to run,
             // so it answers only where the exact Bayesian answer is computable: the built-in Gaussian process.
-            if (spec.PriorName != PriorsApi.BuiltInPrior)
+            if (spec.PriorName != ArtifactNames.BuiltInPrior)
             {
                 var message = $"model: \"{name}\" uses the pushed prior \"{spec.PriorName}\"; predictions are computed only for models on the built-in gp prior.";
                 await RecordAsync(db, run, message, started, time);

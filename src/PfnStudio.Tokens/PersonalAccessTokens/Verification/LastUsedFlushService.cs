@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PfnStudio.Tokens.Data;
@@ -18,43 +17,37 @@ internal sealed class LastUsedFlushService(
     IOptions<HotPathOptions> options,
     TimeProvider time,
     ILogger<LastUsedFlushService> logger)
-    : PeriodicFlushService(TimeSpan.FromSeconds(options.Value.LastUsedFlushSeconds), time)
+    : PeriodicFlushService<KeyValuePair<Guid, DateTimeOffset>>(TimeSpan.FromSeconds(options.Value.LastUsedFlushSeconds), time, scopes)
 {
-    /// <summary>Writes every pending instant now.</summary>
-    /// <returns>The number of tokens written.</returns>
-    public override async Task<int> FlushAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override int PendingCount => recorder.PendingCount;
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<KeyValuePair<Guid, DateTimeOffset>> Drain() => recorder.Drain();
+
+    /// <inheritdoc />
+    protected override void Restore(IReadOnlyList<KeyValuePair<Guid, DateTimeOffset>> batch) => recorder.Restore(batch);
+
+    /// <inheritdoc />
+    protected override async Task<int> WriteAsync(
+        IServiceProvider services, IReadOnlyList<KeyValuePair<Guid, DateTimeOffset>> batch, CancellationToken cancellationToken)
     {
-        var batch = recorder.Drain();
-        if (batch.Count == 0)
+        var db = services.GetRequiredService<TokensDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var (id, instant) in batch)
         {
-            return 0;
+            await db.PersonalAccessTokens
+                .Where(t => t.Id == id && (t.LastUsedAt == null || t.LastUsedAt < instant))
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, instant), cancellationToken);
         }
 
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            foreach (var (id, instant) in batch)
-            {
-                await db.PersonalAccessTokens
-                    .Where(t => t.Id == id && (t.LastUsedAt == null || t.LastUsedAt < instant))
-                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, instant), cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-            TokenLog.LastUsedFlushed(logger, batch.Count);
-            return batch.Count;
-        }
-        catch (Exception ex) when (ex is DbException or DbUpdateException or OperationCanceledException)
-        {
-            // Keep the instants for the next batch: "last used" is coarse, losing a write is not.
-            recorder.Restore(batch);
-            TokenLog.LastUsedFlushFailed(logger, ex, batch.Count);
-            return 0;
-        }
+        await transaction.CommitAsync(cancellationToken);
+        return batch.Count;
     }
 
     /// <inheritdoc />
-    protected override void OnFlushFault(Exception exception) => TokenLog.LastUsedFlushFailed(logger, exception, recorder.PendingCount);
+    protected override void OnFlushed(int count) => TokenLog.LastUsedFlushed(logger, count);
+
+    /// <inheritdoc />
+    protected override void OnFlushFault(Exception exception, int count) => TokenLog.LastUsedFlushFailed(logger, exception, count);
 }

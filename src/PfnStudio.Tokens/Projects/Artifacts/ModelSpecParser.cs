@@ -92,13 +92,13 @@ internal static class ModelSpecParser
         }
 
         var name = values["name"].Value!.Trim();
-        if (!PriorsApi.NamePattern().IsMatch(name))
+        if (!ArtifactNames.Pattern().IsMatch(name))
         {
-            return Fail("name", Line(values["name"]), "must be 1–100 characters: letters, digits, '_', '-' or '.', starting with a letter or digit");
+            return Fail("name", Line(values["name"]), $"must be {ArtifactNames.Rule}");
         }
 
         var prior = values["prior"].Value!.Trim();
-        if (!PriorsApi.NamePattern().IsMatch(prior))
+        if (!ArtifactNames.Pattern().IsMatch(prior))
         {
             return Fail("prior", Line(values["prior"]), "must be \"gp\" or the name of a prior pushed to this project");
         }

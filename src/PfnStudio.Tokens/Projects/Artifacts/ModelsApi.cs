@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using PfnStudio.Tokens.Data;
@@ -8,13 +7,11 @@ using PfnStudio.Tokens.Infrastructure;
 namespace PfnStudio.Tokens.Projects.Artifacts;
 
 /// <summary>
-/// <c>POST/GET /api/v1/projects/{project}/models</c>: push a model spec (YAML, as the raw body or in the
-/// multipart field <c>file</c>, at most 64 KiB) and list every version of every model spec.
+/// <c>/api/v1/projects/{project}/models</c>: push a model spec (YAML, as the raw body or in the multipart field
+/// <c>file</c>, at most 64 KiB), list every version of every model spec, read one version.
 /// </summary>
 internal static class ModelsApi
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>Maps the routes into <paramref name="projects"/> (the <c>/api/v1/projects/{project}</c> group).</summary>
     public static RouteGroupBuilder MapModelsApi(this RouteGroupBuilder projects)
     {
@@ -25,14 +22,10 @@ internal static class ModelsApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-        projects.MapGet("/models", ListAsync)
-            .WithName("ListModels")
-            .WithSummary("Every version of every model spec in the project, newest first.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        return projects;
+        return projects.MapVersionReads<ModelSpec, ModelVersion, ModelList>("models", "model spec", "Model", ModelVersion.From, items => new ModelList { Items = items });
     }
 
-    /// <summary>Stores a new version (201) or answers with the version that has identical YAML (200).</summary>
+    /// <summary>Stores a new version (201, Location: that version) or answers with the version that has identical YAML (200).</summary>
     internal static async Task<Results<Created<ModelVersion>, Ok<ModelVersion>, ValidationProblem, ProblemHttpResult>> PushAsync(
         string project, HttpContext context, TokensDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -42,139 +35,53 @@ internal static class ModelsApi
             return ProjectAccess.ProjectNotFound(project);
         }
 
-        var bytes = await ReadYamlAsync(context.Request, cancellationToken);
-        if (bytes is null)
+        var upload = await UploadReader.ReadAsync(
+            context.Request, "A model spec", ModelSpec.MaxContentBytes, rawBodyAllowed: true,
+            ApiProblems.Invalid("yaml", "Line 1, field yaml: the model spec is not UTF-8 text."), cancellationToken);
+        if (upload.TooLargeProblem is { } tooLarge)
         {
-            return ApiProblems.TooLarge("A model spec", ModelSpec.MaxContentBytes);
+            return tooLarge;
         }
 
-        string yaml;
-        try
+        if (upload.Invalid is { } invalid)
         {
-            yaml = StrictUtf8.GetString(bytes.Value.Span);
-        }
-        catch (DecoderFallbackException)
-        {
-            return ApiProblems.Invalid("yaml", "Line 1, field yaml: the model spec is not UTF-8 text.");
+            return invalid;
         }
 
-        var (spec, error) = ModelSpecParser.Parse(yaml);
+        var (spec, error) = ModelSpecParser.Parse(upload.Text!);
         if (error is not null)
         {
             return ApiProblems.Invalid(error.Field, error.Message);
         }
 
-        if (spec!.Prior != PriorsApi.BuiltInPrior
+        if (spec!.Prior != ArtifactNames.BuiltInPrior
             && !await db.Priors.AnyAsync(p => p.ProjectId == projectId && p.Name == spec.Prior, cancellationToken))
         {
             return ApiProblems.Invalid("prior",
                 $"Line {spec.PriorLine}, field prior: no prior named \"{spec.Prior}\" in project \"{project}\"; push it first or use gp.");
         }
 
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes.Value.Span));
-        for (var attempt = 0; ; attempt++)
+        var pushed = await VersionedArtifacts.PushAsync(db, new ModelSpec
         {
-            var existing = await db.ModelSpecs.AsNoTracking()
-                .Where(m => m.ProjectId == projectId && m.Name == spec.Name && m.Sha256 == sha256)
-                .OrderBy(m => m.Version)
-                .FirstOrDefaultAsync(cancellationToken);
-            if (existing is not null)
-            {
-                var pushedBy = await db.Users.Where(u => u.Id == existing.PushedByUserId).Select(u => u.Email).FirstOrDefaultAsync(cancellationToken);
-                return TypedResults.Ok(ModelVersion.From(existing, project, pushedBy));
-            }
-
-            var latest = await db.ModelSpecs.Where(m => m.ProjectId == projectId && m.Name == spec.Name)
-                .MaxAsync(m => (int?)m.Version, cancellationToken) ?? 0;
-            var model = new ModelSpec
-            {
-                Id = Guid.NewGuid(),
-                ProjectId = projectId,
-                Name = spec.Name,
-                Version = latest + 1,
-                Sha256 = sha256,
-                SizeBytes = bytes.Value.Length,
-                Content = yaml,
-                PriorName = spec.Prior,
-                Kernel = spec.Kernel,
-                Lengthscale = spec.Lengthscale,
-                Outputscale = spec.Outputscale,
-                Noise = spec.Noise,
-                PushedAt = time.GetUtcNow(),
-                PushedByUserId = token.UserId,
-                TokenPrefix = token.Prefix,
-            };
-            db.ModelSpecs.Add(model);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                return TypedResults.Created($"/api/v1/projects/{project}/models", ModelVersion.From(model, project, token.UserName));
-            }
-            catch (DbUpdateException) when (attempt < 3)
-            {
-                // Another push took this version number; read again.
-                db.ChangeTracker.Clear();
-            }
-        }
+            Id = Guid.NewGuid(),
+            ProjectId = projectId,
+            Name = spec.Name,
+            Sha256 = Convert.ToHexStringLower(SHA256.HashData(upload.Bytes!)),
+            SizeBytes = upload.Bytes!.Length,
+            Content = upload.Text!,
+            PriorName = spec.Prior,
+            Kernel = spec.Kernel,
+            Lengthscale = spec.Lengthscale,
+            Outputscale = spec.Outputscale,
+            Noise = spec.Noise,
+            PushedAt = time.GetUtcNow(),
+            PushedByUserId = token.UserId,
+            TokenPrefix = token.Prefix,
+        }, token.UserName, cancellationToken);
+        var version = ModelVersion.From(pushed.Artifact, project, pushed.PushedBy);
+        return pushed.Created ? TypedResults.Created(version.Location, version) : TypedResults.Ok(version);
     }
 
-    /// <summary>Every version of every model spec, newest first.</summary>
-    internal static async Task<Results<Ok<ModelList>, ProblemHttpResult>> ListAsync(
-        string project, HttpContext context, TokensDbContext db, CancellationToken cancellationToken)
-    {
-        if (await db.FindVisibleProjectAsync(project, context.Token().UserId, cancellationToken) is not { } projectId)
-        {
-            return ProjectAccess.ProjectNotFound(project);
-        }
-
-        var rows = await db.ModelSpecs.AsNoTracking()
-            .Where(m => m.ProjectId == projectId)
-            .OrderByDescending(m => m.PushedAt).ThenBy(m => m.Name).ThenByDescending(m => m.Version)
-            .Select(m => new { Model = m, Email = db.Users.Where(u => u.Id == m.PushedByUserId).Select(u => u.Email).FirstOrDefault() })
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new ModelList { Items = rows.ConvertAll(r => ModelVersion.From(r.Model, project, r.Email)) });
-    }
-
-    // The YAML bytes from a raw body or from the multipart field "file"; null when over the limit.
-    private static async Task<ReadOnlyMemory<byte>?> ReadYamlAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        const int framing = 16 * 1024;
-        var isMultipart = request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true;
-        var body = await BoundedBody.ReadAsync(request, ModelSpec.MaxContentBytes + (isMultipart ? framing : 0), cancellationToken);
-        if (body is null)
-        {
-            return null;
-        }
-
-        if (!isMultipart)
-        {
-            return body;
-        }
-
-        try
-        {
-            request.Body = new MemoryStream(body, writable: false);
-            var file = (await request.ReadFormAsync(cancellationToken)).Files.GetFile("file");
-            if (file is null)
-            {
-                return ReadOnlyMemory<byte>.Empty;
-            }
-
-            if (file.Length > ModelSpec.MaxContentBytes)
-            {
-                return null;
-            }
-
-            using var copy = new MemoryStream();
-            await file.CopyToAsync(copy, cancellationToken);
-            return copy.ToArray();
-        }
-        catch (InvalidDataException)
-        {
-            // A malformed multipart body parses as an empty spec, which the parser rejects by line and field.
-            return ReadOnlyMemory<byte>.Empty;
-        }
-    }
 }
 
 /// <summary>One version of a model spec, as the API shows it.</summary>
@@ -218,6 +125,9 @@ internal sealed class ModelVersion
 
     /// <summary>Prefix of the token it was pushed with.</summary>
     public required string TokenPrefix { get; init; }
+
+    /// <summary>Where this version is read (<c>GET</c>), the <c>Location</c> of the push that created it.</summary>
+    internal string Location => $"/api/v1/projects/{Project}/models/{Name}/versions/{Version}";
 
     internal static ModelVersion From(ModelSpec m, string project, string? pushedBy) => new()
     {

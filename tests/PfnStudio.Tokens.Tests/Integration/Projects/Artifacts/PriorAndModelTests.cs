@@ -144,6 +144,78 @@ public sealed class PriorAndModelTests
         Assert.Equal([2, 1], versions);
     }
 
+    [Theory]
+    [InlineData("priors")]
+    [InlineData("models")]
+    public async Task APushCreatesAVersionWhoseLocationReadsItBackAndAnIdenticalPushPointsNowhereNew(string kind)
+    {
+        await using var app = new TokensApplication();
+        var (_, api) = await app.CreateMemberWithTokenAsync("ada@example.com");
+        Task<HttpResponseMessage> Push(string text) => kind == "priors"
+            ? api.PushPriorAsync(DemoProject, "smooth.py", text)
+            : api.PushModelAsync(DemoProject, text);
+        var content = kind == "priors" ? PriorSource : ModelYaml;
+
+        using var first = await Push(content);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal($"/api/v1/projects/{DemoProject}/{kind}/smooth/versions/1", first.Headers.Location?.OriginalString);
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        using var second = await Push(content + "\n# v2\n");
+        Assert.Equal($"/api/v1/projects/{DemoProject}/{kind}/smooth/versions/2", second.Headers.Location?.OriginalString);
+
+        using var read = await api.GetAsync(first.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var v1 = await read.JsonAsync();
+        Assert.Equal(1, v1.GetProperty("version").GetInt32());
+        Assert.Equal((await first.JsonAsync()).GetProperty("sha256").GetString(), v1.GetProperty("sha256").GetString());
+        Assert.Equal("ada@example.com", v1.GetProperty("pushedBy").GetString());
+
+        using var identical = await Push(content);
+        Assert.Equal(HttpStatusCode.OK, identical.StatusCode);
+        Assert.Null(identical.Headers.Location);
+
+        using var missingVersion = await api.GetAsync($"/api/v1/projects/{DemoProject}/{kind}/smooth/versions/3");
+        Assert.Equal(HttpStatusCode.NotFound, missingVersion.StatusCode);
+        Assert.Contains("version 3", (await missingVersion.JsonAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        using var missingName = await api.GetAsync($"/api/v1/projects/{DemoProject}/{kind}/rough/versions/1");
+        Assert.Equal(HttpStatusCode.NotFound, missingName.StatusCode);
+
+        var (_, outsider) = await app.CreateMemberWithTokenAsync("eve@example.com", organization: "elsewhere");
+        using var hidden = await outsider.GetAsync(first.Headers.Location);
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        Assert.Equal("Project not found", (await hidden.JsonAsync()).GetProperty("title").GetString());
+    }
+
+    public static TheoryData<string, string, string, string> MalformedMultipartBodies() => new()
+    {
+        // route, Content-Type, body, what the 400 says
+        { "priors", "multipart/form-data; boundary=XYZ", "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.py\"\r\n\r\nx = 1\r\n", "malformed" },
+        { "models", "multipart/form-data; boundary=XYZ", "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.yaml\"\r\n\r\nname: m\r\n", "malformed" },
+        { "priors", "multipart/form-data; boundary=ABC", "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.py\"\r\n\r\nx = 1\r\n--XYZ--\r\n", "malformed" },
+        { "models", "multipart/form-data; boundary=ABC", "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.yaml\"\r\n\r\nname: m\r\n--XYZ--\r\n", "malformed" },
+        { "priors", "multipart/form-data", "--XYZ\r\n\r\n--XYZ--\r\n", "boundary" },
+        { "models", "multipart/form-data; boundary=", "--XYZ\r\n\r\n--XYZ--\r\n", "boundary" },
+        { "priors", "multipart/form-data; boundary=XYZ", "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.py\"\r\nbroken header line\r\n\r\nx = 1\r\n--XYZ--\r\n", "malformed" },
+        { "models", "multipart/form-data; boundary=XYZ", "", "malformed" },
+        { "models", "multipart/form-data; boundary=XYZ", "--XYZ\r\nContent-Disposition: form-data; name=\"source\"; filename=\"m.yaml\"\r\n\r\nname: m\r\n--XYZ--\r\n", "named \"file\"" },
+        { "models", "multipart/form-data; boundary=XYZ", "--XYZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nname: m\r\n--XYZ--\r\n", "named \"file\"" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedMultipartBodies))]
+    public async Task AMalformedMultipartBodyIsA400OnEitherRouteAndStoresNothing(string kind, string contentType, string body, string message)
+    {
+        await using var app = new TokensApplication();
+        var (_, api) = await app.CreateMemberWithTokenAsync("ada@example.com");
+
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var response = await api.PostAsync($"/api/v1/projects/{DemoProject}/{kind}", content);
+
+        Assert.Contains(message, await response.AssertInvalidAsync("file"), StringComparison.Ordinal);
+        Assert.Equal(0, await app.WithDbAsync(async db => await db.Priors.CountAsync() + await db.ModelSpecs.CountAsync()));
+    }
+
     [Fact]
     public async Task AModelSpecMayUseAPushedPriorByName()
     {

@@ -8,6 +8,12 @@ using PfnStudio.Tokens.PersonalAccessTokens;
 using PfnStudio.Tokens.Predictions;
 using PfnStudio.Tokens.Projects;
 
+// Help and a command line that does not parse are answered before any host is built: no port, no database.
+if (OperatorCommandLine.AnswerWithoutHost(args, Console.Out, Console.Error) is { } answered)
+{
+    return answered;
+}
+
 try
 {
     var builder = WebApplication.CreateBuilder(args);

@@ -24,11 +24,49 @@ internal static class OperatorCommandLine
     /// <summary>Exit code of a command line that does not parse.</summary>
     public const int BadArguments = 2;
 
+    private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
+
     /// <summary>
     /// Whether <paramref name="args"/> name a command rather than host settings: the first argument is a word,
-    /// not an option (<c>--urls …</c> and other settings start with a dash).
+    /// not an option (<c>--urls …</c> and other settings start with a dash), or asks for help.
     /// </summary>
-    public static bool IsCommand(IReadOnlyList<string> args) => args.Count > 0 && !args[0].StartsWith('-');
+    public static bool IsCommand(IReadOnlyList<string> args) =>
+        args.Count > 0 && (!args[0].StartsWith('-') || HelpWords.Contains(args[0], StringComparer.Ordinal));
+
+    /// <summary>
+    /// Answers what needs neither the host nor the database: help (<c>help</c>, <c>--help</c>, <c>-h</c>, <c>-?</c>,
+    /// also after a command, as in <c>tokens issue --help</c> or <c>help tokens issue</c>) and a command line that
+    /// does not parse (one line on standard error, exit 2). Returns <see langword="null"/> when the host is needed:
+    /// to serve, or to run a command that parsed.
+    /// </summary>
+    public static int? AnswerWithoutHost(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (!IsCommand(args))
+        {
+            return null;
+        }
+
+        // "help tokens issue" is "tokens issue --help".
+        if (args[0] == "help")
+        {
+            args = [.. args.Skip(1), "--help"];
+        }
+
+        var root = Build(new OperatorConsole(EmptyServices.Instance, TextReader.Null, stdout, stderr));
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            stderr.WriteLine(OneLine(parsed));
+            return BadArguments;
+        }
+
+        if (!args.Any(a => HelpWords.Skip(1).Contains(a, StringComparer.Ordinal)))
+        {
+            return null;
+        }
+
+        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
 
     /// <summary>
     /// When <paramref name="args"/> name a command, points <see cref="Console.Out"/> at standard error (so any
@@ -75,11 +113,7 @@ internal static class OperatorCommandLine
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            // An unknown word explains more than the "required command" error it causes; either way one line.
-            var error = parsed.UnmatchedTokens.Count > 0
-                ? $"Unrecognized command or argument '{parsed.UnmatchedTokens[0]}'."
-                : parsed.Errors[0].Message;
-            await stderr.WriteLineAsync(string.Join(' ', error.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)));
+            await stderr.WriteLineAsync(OneLine(parsed));
             return BadArguments;
         }
 
@@ -96,6 +130,15 @@ internal static class OperatorCommandLine
         }
     }
 
+    // An unknown word explains more than the "required command" error it causes; either way one line.
+    private static string OneLine(ParseResult parsed)
+    {
+        var error = parsed.UnmatchedTokens.Count > 0
+            ? $"Unrecognized command or argument '{parsed.UnmatchedTokens[0]}'. Run with --help for the commands."
+            : parsed.Errors[0].Message;
+        return string.Join(' ', error.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+    }
+
     private static RootCommand Build(OperatorConsole console) =>
         new("PfnStudio.Tokens: serve (no command) or run an operator command against the configured database.")
         {
@@ -104,6 +147,14 @@ internal static class OperatorCommandLine
             ProjectsCommands.Create(console),
             TokensCommands.Create(console),
         };
+}
+
+/// <summary>The services of a command line that is only parsed or helped, never run.</summary>
+file sealed class EmptyServices : IServiceProvider
+{
+    public static readonly EmptyServices Instance = new();
+
+    public object? GetService(Type serviceType) => null;
 }
 
 /// <summary>The process's standard output as it was before <see cref="Console.Out"/> was pointed at standard error.</summary>

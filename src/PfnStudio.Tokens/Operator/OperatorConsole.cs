@@ -40,6 +40,46 @@ internal sealed class OperatorConsole(IServiceProvider services, TextReader stdi
         return OperatorCommandLine.Refused;
     }
 
+    /// <summary>
+    /// Writes an aligned table: a header row, then one row per item, columns separated by two spaces. Control
+    /// and format characters in a cell become U+FFFD, so stored text cannot move the operator's cursor.
+    /// With no rows it writes <paramref name="empty"/> instead.
+    /// </summary>
+    public async Task<int> WriteTableAsync(string[] headers, IReadOnlyList<string[]> rows, string empty)
+    {
+        if (rows.Count == 0)
+        {
+            await Out.WriteLineAsync(empty);
+            return OperatorCommandLine.Done;
+        }
+
+        var cells = rows.Select(r => r.Select(Printable).ToArray()).Prepend(headers).ToList();
+        var widths = headers.Select((_, i) => cells.Max(r => r[i].Length)).ToArray();
+        foreach (var row in cells)
+        {
+            await Out.WriteLineAsync(string.Join("  ", row.Select((c, i) => i == row.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd());
+        }
+
+        return OperatorCommandLine.Done;
+    }
+
+    private static string Printable(string text) =>
+        string.Create(text.Length, text, (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.GetUnicodeCategory(source[i]) is System.Globalization.UnicodeCategory.Control
+                    or System.Globalization.UnicodeCategory.Format
+                    or System.Globalization.UnicodeCategory.LineSeparator
+                    or System.Globalization.UnicodeCategory.ParagraphSeparator
+                    ? '\uFFFD' : source[i];
+            }
+        });
+
+    /// <summary>A UTC instant as the tables show it: <c>2026-12-02 14:05</c>, or "-" for none.</summary>
+    public static string Instant(DateTimeOffset? instant) =>
+        instant?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) ?? "-";
+
     /// <summary>The refusal for an e-mail address no account has.</summary>
     public Task<int> NoAccountAsync(string? email) => FailAsync($"error: no account has the email address \"{email}\".");
 }

@@ -1,9 +1,11 @@
 using System.CommandLine;
+using Microsoft.EntityFrameworkCore;
+using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Organizations;
 
 namespace PfnStudio.Tokens.Operator;
 
-/// <summary><c>orgs create | add-member | remove-member</c>.</summary>
+/// <summary><c>orgs create | list | add-member | remove-member</c>.</summary>
 internal static class OrganizationsCommands
 {
     private static readonly string[] Roles = ["member", "admin", "owner"];
@@ -47,6 +49,33 @@ internal static class OrganizationsCommands
                 : await console.ReportAsync(await s.GetRequiredService<MembershipService>().RemoveMemberAsync(parse.GetValue(orgSlug)!, actingUserId: null, userId, ct));
         }));
 
-        return new Command("orgs", "Organizations and their members.") { create, addMember, removeMember };
+        var list = new Command("list", "List organizations: slug, name, owners, accepted members, projects.");
+        list.SetAction((parse, ct) => console.InScopeAsync(async s =>
+        {
+            var orgs = await s.GetRequiredService<TokensDbContext>().Organizations.AsNoTracking()
+                .OrderBy(o => o.Slug)
+                .Select(o => new
+                {
+                    o.Slug,
+                    o.Name,
+                    Owners = o.Memberships.Where(m => m.AcceptedAt != null && m.Role == OrganizationRole.Owner).Select(m => m.User!.Email).ToList(),
+                    Members = o.Memberships.Count(m => m.AcceptedAt != null),
+                    Projects = o.Projects.Count,
+                })
+                .ToListAsync(ct);
+            return await console.WriteTableAsync(
+                ["ORGANIZATION", "NAME", "OWNERS", "MEMBERS", "PROJECTS"],
+                orgs.ConvertAll(o => new[]
+                {
+                    o.Slug,
+                    o.Name,
+                    o.Owners.Count == 0 ? "(none)" : string.Join(", ", o.Owners.Order(StringComparer.Ordinal)),
+                    o.Members.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    o.Projects.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }),
+                "No organizations yet.");
+        }));
+
+        return new Command("orgs", "Organizations and their members.") { create, list, addMember, removeMember };
     }
 }

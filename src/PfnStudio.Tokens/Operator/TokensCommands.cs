@@ -6,7 +6,7 @@ using PfnStudio.Tokens.PersonalAccessTokens;
 
 namespace PfnStudio.Tokens.Operator;
 
-/// <summary><c>tokens issue | revoke | revoke-all</c>. <c>tokens issue</c> writes the plaintext token and nothing else to standard output.</summary>
+/// <summary><c>tokens issue | list | revoke | revoke-all</c>. <c>tokens issue</c> writes the plaintext token and nothing else to standard output.</summary>
 internal static class TokensCommands
 {
     public static Command Create(OperatorConsole console)
@@ -80,6 +80,34 @@ internal static class TokensCommands
             return OperatorCommandLine.Done;
         }));
 
-        return new Command("tokens", "Personal access tokens.") { issue, revoke, revokeAll };
+        var all = new Option<bool>("--all") { Description = "Also list revoked and expired tokens." };
+        var list = new Command("list", "List a user's tokens: name, prefix, scopes, created, expires, last used, state (never the secret).") { tokenUser, all };
+        list.SetAction((parse, ct) => console.InScopeAsync(async s =>
+        {
+            var userId = await s.GetRequiredService<OrganizationService>().FindUserIdByEmailAsync(parse.GetValue(tokenUser), ct);
+            if (userId is null)
+            {
+                return await console.NoAccountAsync(parse.GetValue(tokenUser));
+            }
+
+            var now = s.GetRequiredService<TimeProvider>().GetUtcNow();
+            var tokens = await s.GetRequiredService<PersonalAccessTokenService>().ListAsync(userId, ct);
+            var shown = parse.GetValue(all) ? tokens.Active.Concat(tokens.Ended) : tokens.Active;
+            return await console.WriteTableAsync(
+                ["NAME", "PREFIX", "SCOPES", "CREATED (UTC)", "EXPIRES (UTC)", "LAST USED", "STATE"],
+                [.. shown.Select(t => new[]
+                {
+                    t.Name,
+                    t.DisplayPrefix,
+                    string.Join(",", t.Scopes),
+                    OperatorConsole.Instant(t.CreatedAt),
+                    t.ExpiresAt is null ? "never" : OperatorConsole.Instant(t.ExpiresAt),
+                    t.DescribeLastUse(now),
+                    t.RevokedAt is not null ? "revoked" : t.IsActiveAt(now) ? "active" : "expired",
+                })],
+                parse.GetValue(all) ? $"{parse.GetValue(tokenUser)} has no tokens." : $"{parse.GetValue(tokenUser)} has no active tokens.");
+        }));
+
+        return new Command("tokens", "Personal access tokens.") { issue, list, revoke, revokeAll };
     }
 }

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Organizations;
 
 namespace PfnStudio.Tokens.Operator;
 
-/// <summary><c>users create</c>.</summary>
+/// <summary><c>users create | list</c>.</summary>
 internal static class UsersCommands
 {
     public static Command Create(OperatorConsole console)
@@ -40,6 +41,37 @@ internal static class UsersCommands
             return OperatorCommandLine.Done;
         }));
 
-        return new Command("users", "Accounts.") { create };
+        var list = new Command("list", "List every account: e-mail, confirmed, locked out, organizations, active tokens.");
+        list.SetAction((parse, ct) => console.InScopeAsync(async s =>
+        {
+            var db = s.GetRequiredService<TokensDbContext>();
+            var now = s.GetRequiredService<TimeProvider>().GetUtcNow();
+            var users = await db.Users.AsNoTracking()
+                .OrderBy(u => u.Email)
+                .Select(u => new
+                {
+                    u.Email,
+                    u.EmailConfirmed,
+                    u.LockoutEnd,
+                    Organizations = db.Memberships.Count(m => m.UserId == u.Id && m.AcceptedAt != null),
+                    Tokens = db.PersonalAccessTokens.Where(t => t.UserId == u.Id && t.RevokedAt == null).Select(t => t.ExpiresAt).ToList(),
+                })
+                .ToListAsync(ct);
+
+            // Expiry is compared here, not in SQL: SQLite cannot compare DateTimeOffset columns.
+            return await console.WriteTableAsync(
+                ["EMAIL", "CONFIRMED", "LOCKED OUT", "ORGS", "ACTIVE TOKENS"],
+                users.ConvertAll(u => new[]
+                {
+                    u.Email ?? "",
+                    u.EmailConfirmed ? "yes" : "no",
+                    u.LockoutEnd is { } end && end > now ? $"until {OperatorConsole.Instant(end)}" : "no",
+                    u.Organizations.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    u.Tokens.Count(e => e is null || now < e).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }),
+                "No accounts yet.");
+        }));
+
+        return new Command("users", "Accounts.") { create, list };
     }
 }

@@ -71,7 +71,7 @@ public sealed class OperatorCommandLineTests
     }
 
     [Theory]
-    [InlineData("frobnicate", 2, "Unrecognized command or argument 'frobnicate'.")]
+    [InlineData("frobnicate", 2, "Unrecognized command or argument 'frobnicate'. Run with --help for the commands.")]
     [InlineData("users create", 2, "Required argument missing for command: 'create'.")]
     [InlineData("users create not-an-email", 1, "error: Email 'not-an-email' is invalid.")]
     [InlineData("users create ops@example.com", 1, "error: Username 'ops@example.com' is already taken.")]
@@ -156,6 +156,132 @@ public sealed class OperatorCommandLineTests
         Assert.Equal(1, unknown.Code);
         Assert.Equal("error: no account has the email address \"ghost@example.com\".", unknown.Stderr.Trim());
     }
+
+    [Fact]
+    public async Task ListCommandsShowAccountsOrganizationsProjectsAndTokensWithoutAnySecret()
+    {
+        await using var app = new TokensApplication();
+        _ = app.Server;
+        await RunAsync(app, ["users", "create", "ops@example.com"]);
+        await RunAsync(app, ["users", "create", "ci@example.com"]);
+        await RunAsync(app, ["orgs", "create", "acme", "--owner", "ops@example.com"]);
+        await RunAsync(app, ["orgs", "add-member", "acme", "ci@example.com"]);
+        await RunAsync(app, ["projects", "create", "acme-ml", "--org", "acme"]);
+        var (_, plaintext, _) = await RunAsync(app, ["tokens", "issue", "--user", "ci@example.com", "--name", "pipeline", "--expires-in", "7"]);
+        await RunAsync(app, ["tokens", "issue", "--user", "ci@example.com", "--name", "old"]);
+        await RunAsync(app, ["tokens", "revoke", "--user", "ci@example.com", "--name", "old"]);
+
+        var users = await RunAsync(app, ["users", "list"]);
+        Assert.Equal(0, users.Code);
+        Assert.Equal(
+            ["EMAIL            CONFIRMED  LOCKED OUT  ORGS  ACTIVE TOKENS", "ci@example.com   yes        no          2     1", "ops@example.com  yes        no          2     0"],
+            Lines(users.Stdout));
+
+        var orgs = await RunAsync(app, ["orgs", "list"]);
+        Assert.Contains("acme|acme|ops@example.com|2|1", Lines(orgs.Stdout).Select(Cells));
+
+        var projects = await RunAsync(app, ["projects", "list", "--org", "acme"]);
+        Assert.Equal(2, Lines(projects.Stdout).Length);
+        Assert.StartsWith("acme-ml  acme", Lines(projects.Stdout)[1], StringComparison.Ordinal);
+        Assert.Equal((0, "No projects in \"nowhere\".\n", ""), await RunAsync(app, ["projects", "list", "--org", "nowhere"]));
+
+        var active = await RunAsync(app, ["tokens", "list", "--user", "ci@example.com"]);
+        var row = Assert.Single(Lines(active.Stdout).Skip(1));
+        var now = app.Clock.GetUtcNow();
+        Assert.Matches($"^pipeline\\|pfnstudio_pat_[0-9A-Za-z]{{12}}…\\|pat\\|{now:yyyy-MM-dd HH:mm}\\|{now.AddDays(7):yyyy-MM-dd HH:mm}\\|Never\\|active$", Cells(row));
+        var everything = await RunAsync(app, ["tokens", "list", "--user", "ci@example.com", "--all"]);
+        Assert.EndsWith("revoked", Lines(everything.Stdout)[2], StringComparison.Ordinal);
+        Assert.DoesNotContain(plaintext.Trim()[14..], users.Stdout + orgs.Stdout + active.Stdout + everything.Stdout, StringComparison.Ordinal);
+
+        Assert.Equal((1, "", "error: no account has the email address \"nobody@example.com\".\n"),
+            await RunAsync(app, ["tokens", "list", "--user", "nobody@example.com"]));
+    }
+
+    [Fact]
+    public async Task StoredTextThatCouldMoveTheCursorIsShownAsReplacementCharactersInTables()
+    {
+        await using var app = new TokensApplication();
+        _ = app.Server;
+        var user = await app.CreateUserAsync("ci@example.com");
+        await app.WithDbAsync(async db =>
+        {
+            // Written past every entry rule, as an older release might have stored it.
+            db.Organizations.Add(new Organization { Id = Guid.NewGuid(), Slug = "evil", Name = "\u001b[2Jwiped\u202e", CreatedAt = app.Clock.GetUtcNow() });
+            await db.SaveChangesAsync();
+            return 0;
+        });
+
+        var orgs = await RunAsync(app, ["orgs", "list"]);
+
+        Assert.DoesNotContain('\u001b', orgs.Stdout);
+        Assert.DoesNotContain('\u202e', orgs.Stdout);
+        Assert.Contains("\ufffd[2Jwiped\ufffd", orgs.Stdout, StringComparison.Ordinal);
+        Assert.NotNull(user);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    [InlineData("help tokens issue")]
+    [InlineData("tokens list --help")]
+    public async Task HelpListsTheCommandsWithoutStartingTheServerOrTouchingTheDatabase(string line)
+    {
+        var directory = Directory.CreateTempSubdirectory("pfnstudio-help-").FullName;
+        try
+        {
+            var start = HostBinary.StartInfo(line.Split(' '));
+            start.Environment["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(directory, "help.db")}";
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+
+            Assert.Equal((0, ""), (process.ExitCode, await stderr));
+            var help = await stdout;
+            Assert.Contains("Usage:", help, StringComparison.Ordinal);
+            Assert.DoesNotContain("Now listening", help, StringComparison.Ordinal);
+            if (line.Split(' ').Length == 1)
+            {
+                Assert.All(["users", "orgs", "projects", "tokens"], command => Assert.Contains($"  {command} ", help, StringComparison.Ordinal));
+            }
+
+            Assert.Empty(Directory.GetFiles(directory));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AMistypedCommandIsOneLineAndExit2BeforeAnyDatabaseIsOpened()
+    {
+        var directory = Directory.CreateTempSubdirectory("pfnstudio-typo-").FullName;
+        try
+        {
+            var start = HostBinary.StartInfo(["tokns", "list"]);
+            start.Environment["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(directory, "typo.db")}";
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+
+            Assert.Equal((2, ""), (process.ExitCode, await stdout));
+            Assert.Equal("Unrecognized command or argument 'tokns'. Run with --help for the commands.", (await stderr).TrimEnd());
+            Assert.Empty(Directory.GetFiles(directory));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    private static string Cells(string line) => string.Join('|', System.Text.RegularExpressions.Regex.Split(line.Trim(), " {2,}"));
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(TokensApplication app, string[] args, string stdin = "")
     {

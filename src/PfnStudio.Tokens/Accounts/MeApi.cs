@@ -12,6 +12,7 @@ internal static class MeApi
     {
         routes.MapGet("/api/v1/me", GetMe)
             .RequireAuthorization(PersonalAccessTokenDefaults.AuthorizationPolicy)
+            .WithTags("Account")
             .WithName("GetMe")
             .WithSummary("The user and token behind the presented bearer token.");
         return routes;

@@ -26,6 +26,22 @@ internal static class OpenApiExtensions
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info.Title = "PFN Studio API";
+                document.Info.Description = "Personal access tokens, projects (priors, model specs, runs) and the Predict API of PFN Studio. "
+                    + "Every operation takes a personal access token as Authorization: Bearer pfnstudio_pat_….";
+                document.Info.License = new OpenApiLicense { Name = "Proprietary: PFN Studio", Identifier = "LicenseRef-PFN-Studio-Proprietary" };
+
+                // A server URL that ends in a slash joins every path as "//api/…" in generated clients
+                // (redocly's no-server-trailing-slash; openapi-typescript refuses the document).
+                foreach (var server in document.Servers ?? [])
+                {
+                    if (server.Url is { Length: > 1 } url && url.EndsWith('/'))
+                    {
+                        server.Url = url.TrimEnd('/');
+                    }
+                }
+
+                document.Tags = new HashSet<OpenApiTag>(
+                    document.Tags?.Select(t => new OpenApiTag { Name = t.Name, Description = TagDescription(t.Name) }) ?? []);
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes[SecuritySchemeName] = new OpenApiSecurityScheme
@@ -50,7 +66,12 @@ internal static class OpenApiExtensions
                         [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = [],
                     });
                     operation.Responses ??= new OpenApiResponses();
+
+                    // What the bearer scheme and the host answer before any handler runs (RFC 6750 §3.1).
+                    operation.Responses.TryAdd("400", new OpenApiResponse { Description = "A malformed Authorization header or request (WWW-Authenticate: Bearer error=\"invalid_request\")." });
                     operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No, unknown, revoked or expired token (WWW-Authenticate: Bearer)." });
+                    operation.Responses.TryAdd("429", new OpenApiResponse { Description = "Too many failed token verifications from this address, or too many calls at once; see Retry-After." });
+                    operation.Responses.TryAdd("503", new OpenApiResponse { Description = "The token store is unavailable or busy; nothing was changed. See Retry-After." });
                 }
 
                 return Task.CompletedTask;
@@ -58,6 +79,39 @@ internal static class OpenApiExtensions
         });
         return services;
     }
+
+    /// <summary>
+    /// Declares query parameter <paramref name="name"/> as an integer from <paramref name="minimum"/> to
+    /// <paramref name="maximum"/> with a default, for a parameter the handler binds as text to name it in its own 400.
+    /// </summary>
+    public static Func<OpenApiOperation, OpenApiOperationTransformerContext, CancellationToken, Task> IntegerQueryParameter(
+        string name, int minimum, int maximum, int defaultValue) => (operation, _, _) =>
+    {
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+        {
+            if (parameter.Name == name && parameter.In == ParameterLocation.Query)
+            {
+                parameter.Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Integer,
+                    Format = "int32",
+                    Minimum = minimum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Maximum = maximum.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Default = System.Text.Json.Nodes.JsonValue.Create(defaultValue),
+                };
+            }
+        }
+
+        return Task.CompletedTask;
+    };
+
+    private static string TagDescription(string? tag) => tag switch
+    {
+        "Account" => "Who the presented token belongs to.",
+        "Projects" => "Projects visible to the token's owner, and their priors, model specs and runs.",
+        "Predict" => "Gaussian-process predictions under a project's model specs; each call is recorded as a run.",
+        _ => $"{tag} operations.",
+    };
 
     /// <summary>
     /// Describes a request body that the handler reads itself. (<c>Accepts</c> metadata would also make routing

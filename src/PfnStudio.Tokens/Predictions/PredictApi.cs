@@ -19,13 +19,14 @@ internal static partial class PredictApi
         routes.MapPost("/projects/{project}/runs/v0_1/predict", PredictAsync)
             .RequireAuthorization(Authentication.PersonalAccessTokenDefaults.AuthorizationPolicy)
             .RequireRateLimiting(PredictLimits.Policy)
-            .WithTags("Runs")
+            .WithTags("Predict")
             .WithName("Predict")
             .WithSummary("Posterior predictive mean and variance of y at each query point, given the context, under a Gaussian-process model.")
             .Accepts<PredictRequest>("application/json")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return routes;
     }

@@ -21,6 +21,7 @@ internal static class RunsApi
         projects.MapGet("/runs", ListAsync)
             .WithName("ListRuns")
             .WithSummary("Runs newest first; pass the previous page's nextCursor as cursor for the next page.")
+            .AddOpenApiOperationTransformer(OpenApiExtensions.IntegerQueryParameter("limit", 1, MaxLimit, DefaultLimit))
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         return projects;

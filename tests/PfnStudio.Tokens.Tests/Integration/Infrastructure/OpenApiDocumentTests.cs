@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using PfnStudio.Tokens.Tests.Infrastructure;
+using static PfnStudio.Tokens.Tests.Infrastructure.ProjectApiHelpers;
+
+namespace PfnStudio.Tokens.Tests.Integration.Infrastructure;
+
+/// <summary>The OpenAPI document at <c>/openapi/v1.json</c>, as client generators and linters read it.</summary>
+public sealed class OpenApiDocumentTests
+{
+    // Pinned, so a new linter release cannot change the verdict between two runs of the same code.
+    private const string Redocly = "@redocly/cli@2.77.0";
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesTheProjectRoutesAndTheBearerScheme()
+    {
+        await using var app = new TokensApplication();
+        using var client = app.CreateClient();
+
+        using var response = await client.GetAsync("/openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = await response.JsonAsync();
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        Assert.Equal("http", scheme.GetProperty("type").GetString());
+        Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
+        var paths = document.GetProperty("paths");
+        foreach (var path in (string[])["/api/v1/projects/{project}/priors", "/api/v1/projects/{project}/models", "/api/v1/projects/{project}/runs", "/projects/{project}/runs/v0_1/predict"])
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the document");
+        }
+
+        var predict = paths.GetProperty("/projects/{project}/runs/v0_1/predict").GetProperty("post");
+        Assert.True(predict.GetProperty("security")[0].TryGetProperty("bearer", out _));
+        Assert.True(paths.GetProperty("/api/v1/projects/{project}/priors").GetProperty("post")
+            .GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDeclaresPredictNumbersAsNumbersAndItsMembersAsRequired()
+    {
+        await using var app = new TokensApplication();
+        using var client = app.CreateClient();
+
+        using var response = await client.GetAsync("/openapi/v1.json");
+
+        var text = await response.Content.ReadAsStringAsync();
+        var schemas = (await response.JsonAsync()).GetProperty("components").GetProperty("schemas");
+        // The API refuses "0.5"; the document must not promise numbers as strings anywhere.
+        Assert.DoesNotContain("\"string\",\"number\"", text.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"number\",\"string\"", text.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        var request = schemas.GetProperty("PredictRequest");
+        Assert.Equal(["context", "query"], request.GetProperty("required").EnumerateArray().Select(e => e.GetString()).Order());
+        var y = schemas.GetProperty("PredictContext").GetProperty("properties").GetProperty("y").GetProperty("items");
+        Assert.Equal("number", y.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task TheDocumentIsWhatGeneratedClientsNeedAServerWithoutTrailingSlashDescribedTagsAndALicence()
+    {
+        await using var app = new TokensApplication();
+        var document = await FetchAsync(app);
+
+        Assert.All(document.GetProperty("servers").EnumerateArray(), s => Assert.False(s.GetProperty("url").GetString()!.EndsWith('/'), "a server URL ends in a slash"));
+        var tags = document.GetProperty("tags").EnumerateArray().ToList();
+        Assert.Equal(["Account", "Predict", "Projects"], tags.Select(t => t.GetProperty("name").GetString()).Order());
+        Assert.All(tags, t => Assert.False(string.IsNullOrWhiteSpace(t.GetProperty("description").GetString())));
+        var license = document.GetProperty("info").GetProperty("license");
+        Assert.False(string.IsNullOrEmpty(license.GetProperty("identifier").GetString()));
+    }
+
+    [Fact]
+    public async Task EveryOperationListsTheStatusesTheSchemeAndTheHostCanAnswerBeforeItsHandler()
+    {
+        await using var app = new TokensApplication();
+        var document = await FetchAsync(app);
+
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var statuses = operation.Value.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToHashSet();
+                Assert.Superset(new HashSet<string> { "200", "400", "401", "429", "503" }, statuses);
+            }
+        }
+
+        var predict = document.GetProperty("paths").GetProperty("/projects/{project}/runs/v0_1/predict").GetProperty("post");
+        Assert.True(predict.GetProperty("responses").TryGetProperty("415", out _), "Predict answers 415 for a body that is not JSON");
+        var limit = document.GetProperty("paths").GetProperty("/api/v1/projects/{project}/runs").GetProperty("get")
+            .GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "limit").GetProperty("schema");
+        Assert.Equal(("integer", 1, 100, 20), (limit.GetProperty("type").GetString(), limit.GetProperty("minimum").GetInt32(), limit.GetProperty("maximum").GetInt32(), limit.GetProperty("default").GetInt32()));
+    }
+
+    [Fact]
+    public async Task PredictAnswers415ForABodyThatIsNotJsonAsTheDocumentSays()
+    {
+        await using var app = new TokensApplication();
+        var (_, api) = await app.CreateMemberWithTokenAsync("ada@example.com");
+
+        using var content = new StringContent("x=1", System.Text.Encoding.UTF8, "text/plain");
+        using var response = await api.PostAsync($"/projects/{DemoProject}/runs/v0_1/predict", content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task RedoclyLintsTheServedDocumentWithItsRecommendedRulesWithoutAnError()
+    {
+        var npx = RequireNpx();
+
+        // On a real loopback port, as served: TestServer's "http://localhost" would be a lint finding of its own.
+        await using var app = new TokensApplication();
+        app.UseKestrel(0);
+        app.StartServer();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>()
+            .Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First()) };
+        var directory = Directory.CreateTempSubdirectory("pfnstudio-openapi-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "openapi.json");
+            await File.WriteAllTextAsync(file, await client.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken), TestContext.Current.CancellationToken);
+            var start = new ProcessStartInfo(npx)
+            {
+                WorkingDirectory = directory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in (string[])["--yes", Redocly, "lint", "--format=json", "openapi.json"])
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            start.Environment["REDOCLY_TELEMETRY"] = "off";
+            start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            await process.WaitForExitAsync(timeout.Token);
+
+            var report = await stdout;
+            Assert.True(process.ExitCode == 0, $"redocly lint failed ({process.ExitCode}): {report} {await stderr}");
+            var root = JsonDocument.Parse(report).RootElement;
+            var problems = root.GetProperty("problems").EnumerateArray()
+                .Select(p => $"{p.GetProperty("ruleId").GetString()}: {p.GetProperty("message").GetString()}").ToList();
+            Assert.Empty(problems);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<JsonElement> FetchAsync(TokensApplication app)
+    {
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.JsonAsync();
+    }
+
+    // Skips when Node's npx is absent locally; fails on CI, where .ci/run installs it.
+    private static string RequireNpx()
+    {
+        var npx = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .Select(d => Path.Combine(d, "npx")).FirstOrDefault(File.Exists);
+        if (npx is not null)
+        {
+            return npx;
+        }
+
+        const string reason = "npx (Node.js) is not on PATH: apt-get install nodejs npm to lint the OpenAPI document.";
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail(reason + " CI=true, so the lint must run.");
+        }
+
+        Assert.Skip(reason);
+        return "";
+    }
+}

@@ -31,7 +31,17 @@
     });
   }
 
+  // Puts a copy button's own label back (and clears its timer).
+  function restore(button) {
+    window.clearTimeout(Number(button.dataset.timer || 0));
+    if (button.dataset.label) { button.textContent = button.dataset.label; }
+  }
+
   function flash(button, status, buttonText, statusText) {
+    // Only the button just used says "Copied": the other one's earlier copy is no longer on the clipboard.
+    document.querySelectorAll("[data-copy-from]").forEach(function (other) {
+      if (other !== button) { restore(other); }
+    });
     var original = button.dataset.label || button.textContent;
     button.dataset.label = original;
     button.textContent = buttonText;

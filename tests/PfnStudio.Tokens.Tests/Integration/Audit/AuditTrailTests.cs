@@ -16,7 +16,7 @@ public sealed class AuditTrailTests
         using var browser = app.CreateBrowser();
         await browser.SignUpAsync("ada@example.com");
         var empty = await browser.GetAsync("/api-tokens");
-        Assert.Equal("Recent activity (0)", empty.Text($"{Activity} summary"));
+        Assert.Equal("Recent activity", empty.Text($"{Activity} summary"));
         Assert.Contains("No token activity yet.", empty.Text($"{Activity} p.empty"), StringComparison.Ordinal);
 
         var issued = await browser.IssueOnPageAsync("laptop", "30");

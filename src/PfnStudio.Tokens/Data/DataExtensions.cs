@@ -86,9 +86,33 @@ internal static class DataExtensions
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
 
-        // EF Core (9+) takes the providers' migration lock itself, so hosts starting at once take turns.
-        await db.Database.MigrateAsync();
+        // Npgsql's own migration lock lives in each migration's transaction, taken after the pending list was
+        // read: two hosts starting on an empty database both applied the first migrations ("column already
+        // exists", found by docs/several-hosts.sh). One session-level advisory lock around the whole run, on a
+        // connection of its own, makes hosts take turns; the second then finds nothing pending. PostgreSQL drops
+        // the lock with the session if a host dies midway.
+        await using var lockConnection = new NpgsqlConnection(db.Database.GetConnectionString());
+        await lockConnection.OpenAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", lockConnection))
+        {
+            take.Parameters.AddWithValue("key", MigrationLockKey);
+            await take.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            await db.Database.MigrateAsync();
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", lockConnection);
+            release.Parameters.AddWithValue("key", MigrationLockKey);
+            await release.ExecuteNonQueryAsync();
+        }
     }
+
+    // Any fixed 64-bit number that nothing else in the database uses as an advisory lock key ("PfnMigr1").
+    private const long MigrationLockKey = 0x50666E4D69677231;
 
     private static string SqliteConnectionString(WebApplicationBuilder builder)
     {

@@ -115,10 +115,7 @@ public sealed class OpenApiDocumentTests
 
         // On a real loopback port, as served: TestServer's "http://localhost" would be a lint finding of its own.
         await using var app = new TokensApplication();
-        app.UseKestrel(0);
-        app.StartServer();
-        using var client = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>()
-            .Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First()) };
+        using var client = new HttpClient { BaseAddress = new Uri(Serve(app)) };
         var directory = Directory.CreateTempSubdirectory("pfnstudio-openapi-").FullName;
         try
         {
@@ -155,6 +152,86 @@ public sealed class OpenApiDocumentTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task AClientGeneratedFromTheDocumentTypeChecksAndCallsEveryOperationAsTheReadmeDescribes()
+    {
+        var npx = RequireNpx();
+        await using var app = new TokensApplication();
+        var baseUrl = Serve(app);
+        var (user, _) = await app.CreateMemberWithTokenAsync("client@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "generated client");
+        var directory = Directory.CreateTempSubdirectory("pfnstudio-client-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, "package.json"), """{ "private": true, "type": "module" }""", TestContext.Current.CancellationToken);
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "GeneratedClient", "client.ts"), Path.Combine(directory, "client.ts"));
+            var npm = Path.Combine(Path.GetDirectoryName(npx)!, "npm");
+            await RunAsync(npm, directory, [], ["install", "--no-audit", "--no-fund", "--silent", .. GeneratedClientPackages]);
+            await RunAsync(npx, directory, [], "openapi-typescript", $"{baseUrl}/openapi/v1.json", "-o", "schema.d.ts");
+            await RunAsync(npx, directory, [], "tsc", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022",
+                "--skipLibCheck", "--types", "node", "--outDir", "out", "client.ts");
+            var output = await RunAsync("node", directory, [("PFNSTUDIO_URL", baseUrl), ("PFNSTUDIO_TOKEN", token)], "out/client.js");
+
+            var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
+            var statuses = result.GetProperty("statuses").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+            Assert.Equal(
+                new Dictionary<string, int>
+                {
+                    ["getMe"] = 200, ["listProjects"] = 200, ["pushPrior"] = 201, ["listPriors"] = 200, ["getPrior"] = 200,
+                    ["pushModel"] = 201, ["listModels"] = 200, ["getModel"] = 200, ["predict"] = 200, ["listRuns"] = 200,
+                },
+                statuses);
+            Assert.Equal("client@example.com", result.GetProperty("user").GetString());
+            Assert.InRange(result.GetProperty("mean").GetDouble(), 0.0, 1.0);
+            Assert.DoesNotContain(token, output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    // Pinned like the linter: the generator, the runtime client, the compiler and Node's types.
+    private static readonly string[] GeneratedClientPackages =
+        ["openapi-typescript@7.13.0", "openapi-fetch@0.17.0", "typescript@5.9.3", "@types/node@20.19.43"];
+
+    // Serves the app on a loopback port (as deployed, not TestServer) and returns its base URL without a slash.
+    private static string Serve(TokensApplication app)
+    {
+        app.UseKestrel(0);
+        app.StartServer();
+        return app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First().TrimEnd('/');
+    }
+
+    private static async Task<string> RunAsync(string file, string directory, (string Name, string Value)[] environment, params string[] args)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await stdout;
+        Assert.True(process.ExitCode == 0, $"{Path.GetFileName(file)} {string.Join(' ', args)} failed ({process.ExitCode}): {output} {await stderr}");
+        return output;
     }
 
     private static async Task<JsonElement> FetchAsync(TokensApplication app)

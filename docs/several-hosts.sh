@@ -37,9 +37,11 @@ export Database__Provider=Postgres
 export ConnectionStrings__Postgres="Host=${PGHOST:-localhost};Port=${PGPORT:-5432};Database=$database;Username=$role;Password=$password"
 export Argon2__MemoryKiB="${Argon2__MemoryKiB:-19456}"
 
-if [ -n "$host_dll" ]; then run_host() { dotnet "$host_dll" "$@"; }
-else run_host() { dotnet run -v q --no-launch-profile --project "$(dirname "$0")/../src/PfnStudio.Tokens" -- "$@"; }
+if [ -z "$host_dll" ]; then
+  dotnet build -v q "$(dirname "$0")/../src/PfnStudio.Tokens" >/dev/null
+  host_dll="$(dirname "$0")/../src/PfnStudio.Tokens/bin/Debug/net10.0/PfnStudio.Tokens.dll"
 fi
+run_host() { dotnet "$host_dll" "$@"; }
 
 # A port nothing listens on (bash's /dev/tcp connects only where something does).
 free_port() {
@@ -52,8 +54,9 @@ free_port() {
 port_a="$(free_port)"; port_b="$(free_port)"
 
 # 2. Two hosts on the one database (each applies pending migrations at start; they take turns).
-run_host --urls "http://127.0.0.1:$port_a" >"$work/a.log" 2>&1 & pids+=($!)
-run_host --urls "http://127.0.0.1:$port_b" >"$work/b.log" 2>&1 & pids+=($!)
+# (exec: the background job is the host itself, so the clean-up's kill reaches it.)
+(exec dotnet "$host_dll" --urls "http://127.0.0.1:$port_a") >"$work/a.log" 2>&1 & pids+=($!)
+(exec dotnet "$host_dll" --urls "http://127.0.0.1:$port_b") >"$work/b.log" 2>&1 & pids+=($!)
 for port in "$port_a" "$port_b"; do
   for _ in $(seq 1 120); do
     curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break

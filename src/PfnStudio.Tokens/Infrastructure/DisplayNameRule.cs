@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ADRaffy.ENSNormalize;
 
 namespace PfnStudio.Tokens.Infrastructure;
 
@@ -32,7 +33,9 @@ internal static class DisplayNameRule
             return new NameCheck(string.Empty, "is not valid Unicode text");
         }
 
-        var normalized = trimmed.Normalize(NormalizationForm.FormC);
+        // Not string.Normalize: with InvariantGlobalization (Directory.Build.props) it returns its input unchanged.
+        // ENSNormalize's NF is a managed NFC that passes Unicode's NormalizationTest.txt.
+        var normalized = ENSNormalize.NF.NFC(trimmed);
         var position = 0;
         var marksInARow = 0;
         foreach (var rune in normalized.EnumerateRunes())

@@ -19,6 +19,7 @@ try
     var builder = WebApplication.CreateBuilder(args);
 
     builder.AddLogging();
+    builder.Services.AddTrustedForwardedHeaders();
     builder.AddOperatorCommandLine(args);
     builder.AddTokensData();
     builder.AddAccounts();

@@ -5,7 +5,7 @@ using PfnStudio.Tokens.Organizations;
 
 namespace PfnStudio.Tokens.Operator;
 
-/// <summary><c>orgs create | list | add-member | remove-member</c>.</summary>
+/// <summary><c>orgs create | list | add-member | remove-member | set-role</c>.</summary>
 internal static class OrganizationsCommands
 {
     private static readonly string[] Roles = ["member", "admin", "owner"];
@@ -76,6 +76,27 @@ internal static class OrganizationsCommands
                 "No organizations yet.");
         }));
 
-        return new Command("orgs", "Organizations and their members.") { create, list, addMember, removeMember };
+        // The operator's repair: it can make anyone who accepted an owner, e.g. of an organization left without one.
+        var newRole = new Argument<string>("ROLE") { Description = "member, admin or owner." };
+        newRole.AcceptOnlyFromAmong(Roles);
+        var setRole = new Command("set-role", "Change an accepted member's role; refused when it would leave the organization without an owner.")
+        {
+            orgSlug, memberEmail, newRole,
+        };
+        setRole.SetAction((parse, ct) => console.InScopeAsync(async s =>
+        {
+            if (!OrganizationRules.TryParseRole(parse.GetValue(newRole), out var parsedRole))
+            {
+                return await console.FailAsync("error: ROLE must be member, admin or owner.");
+            }
+
+            var userId = await s.GetRequiredService<OrganizationService>().FindUserIdByEmailAsync(parse.GetValue(memberEmail), ct);
+            return userId is null
+                ? await console.NoAccountAsync(parse.GetValue(memberEmail))
+                : await console.ReportAsync(await s.GetRequiredService<MembershipService>()
+                    .ChangeRoleAsync(parse.GetValue(orgSlug)!, actingUserId: null, userId, parsedRole, ct));
+        }));
+
+        return new Command("orgs", "Organizations and their members.") { create, list, addMember, removeMember, setRole };
     }
 }

@@ -37,7 +37,11 @@ internal sealed class MembershipService(
     public async Task<OrganizationResult> AddMemberAsync(
         string organizationSlug, string? actingUserId, string? email, OrganizationRole role, CancellationToken cancellationToken = default)
     {
-        var (organization, actingRole) = await db.FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
+        // Decided under the organization's lock: an owner demoted a moment ago no longer grants ownership.
+        await using var transaction = await db.BeginOrganizationChangeAsync(organizationSlug, cancellationToken);
+        var (organization, actingRole) = transaction is null
+            ? (null, OrganizationRole.Member)
+            : await db.FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
         if (organization is null)
         {
             return OrganizationResult.NotFound(organizationSlug);
@@ -82,6 +86,8 @@ internal sealed class MembershipService(
             return OrganizationResult.Invalid($"{address} is already a member of \"{organization.Slug}\" or invited to it.");
         }
 
+        await transaction!.CommitAsync(cancellationToken);
+
         if (immediate)
         {
             OrganizationLog.MemberAdded(logger, organization.Slug, userId, role);
@@ -93,11 +99,19 @@ internal sealed class MembershipService(
             $"{address} invited to \"{organization.Slug}\" as {OrganizationRules.RoleName(role)}. They join when they accept on their Organizations page.");
     }
 
-    /// <summary>Changes a member's role. The last owner cannot be demoted; ownership moves only by an owner's hand.</summary>
+    /// <summary>
+    /// Changes a member's role. The last accepted owner cannot be demoted; ownership moves only by an owner's hand
+    /// (or the operator's). Everything is decided inside the organization's write transaction
+    /// (<see cref="OrganizationQueries.BeginOrganizationChangeAsync"/>): of two owners demoting each other at the
+    /// same moment, one succeeds and the other — no longer an owner, or the last one — is refused.
+    /// </summary>
     public async Task<OrganizationResult> ChangeRoleAsync(
         string organizationSlug, string? actingUserId, string memberUserId, OrganizationRole role, CancellationToken cancellationToken = default)
     {
-        var (organization, actingRole) = await db.FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
+        await using var transaction = await db.BeginOrganizationChangeAsync(organizationSlug, cancellationToken);
+        var (organization, actingRole) = transaction is null
+            ? (null, OrganizationRole.Member)
+            : await db.FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
         if (organization is null)
         {
             return OrganizationResult.NotFound(organizationSlug);
@@ -121,13 +135,14 @@ internal sealed class MembershipService(
         }
 
         if (membership.Role == OrganizationRole.Owner && role != OrganizationRole.Owner
-            && !await HasAnotherOwnerAsync(organization.Id, memberUserId, cancellationToken))
+            && !await db.HasAnotherOwnerAsync(organization.Id, memberUserId, cancellationToken))
         {
             return OrganizationResult.Invalid("An organization needs at least one owner; make someone else an owner first.");
         }
 
         membership.Role = role;
         await db.SaveChangesAsync(cancellationToken);
+        await transaction!.CommitAsync(cancellationToken);
         OrganizationLog.RoleChanged(logger, organization.Slug, memberUserId, role);
         return OrganizationResult.Done($"{membership.User?.Email} is now {OrganizationRules.RoleName(role)} of \"{organization.Slug}\".");
     }
@@ -140,7 +155,14 @@ internal sealed class MembershipService(
     public async Task<OrganizationResult> RemoveMemberAsync(
         string organizationSlug, string? actingUserId, string memberUserId, CancellationToken cancellationToken = default)
     {
-        var (organization, actingRole) = await db.FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
+        // One transaction, in which the rules are checked and the change is made: either they are gone and their
+        // tokens are revoked, or nothing changed; and of two owners removing each other at once, the second finds
+        // it is no longer an owner (or the last one) and is refused. The token service shares this scope's
+        // DbContext, so its revokes run inside the transaction. Leaving is removing yourself: the same rules.
+        await using var transaction = await db.BeginOrganizationChangeAsync(organizationSlug, cancellationToken);
+        var (organization, actingRole) = transaction is null
+            ? (null, OrganizationRole.Member)
+            : await db.FindManageableAsync(organizationSlug, actingUserId, cancellationToken);
         if (organization is null)
         {
             return OrganizationResult.NotFound(organizationSlug);
@@ -155,7 +177,9 @@ internal sealed class MembershipService(
 
         if (membership.AcceptedAt is null)
         {
-            return await CancelInvitationAsync(organization, membership, cancellationToken);
+            var cancelled = await CancelInvitationAsync(organization, membership, cancellationToken);
+            await transaction!.CommitAsync(cancellationToken);
+            return cancelled;
         }
 
         if (membership.Role == OrganizationRole.Owner && actingRole != OrganizationRole.Owner)
@@ -163,14 +187,11 @@ internal sealed class MembershipService(
             return OrganizationResult.Invalid("Only an owner can remove an owner.");
         }
 
-        if (membership.Role == OrganizationRole.Owner && !await HasAnotherOwnerAsync(organization.Id, memberUserId, cancellationToken))
+        if (membership.Role == OrganizationRole.Owner && !await db.HasAnotherOwnerAsync(organization.Id, memberUserId, cancellationToken))
         {
             return OrganizationResult.Invalid("An organization needs at least one owner; make someone else an owner first.");
         }
 
-        // One transaction: either they are gone and their tokens are revoked, or nothing changed. The token
-        // service shares this scope's DbContext, so its revokes run inside the transaction.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var deleted = await db.Memberships
             .Where(m => m.OrganizationId == organization.Id && m.UserId == memberUserId && m.AcceptedAt != null)
             .ExecuteDeleteAsync(cancellationToken);
@@ -190,7 +211,7 @@ internal sealed class MembershipService(
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await transaction!.CommitAsync(cancellationToken);
         OrganizationLog.MemberRemoved(logger, organization.Slug, memberUserId, revoked);
         return OrganizationResult.Done(
             $"{membership.User?.Email} removed from \"{organization.Slug}\"; {revoked} token{(revoked == 1 ? "" : "s")} revoked.");
@@ -317,11 +338,6 @@ internal sealed class MembershipService(
 
         return new MemberList(members, pending);
     }
-
-    private Task<bool> HasAnotherOwnerAsync(Guid organizationId, string userId, CancellationToken cancellationToken) =>
-        db.Memberships.AnyAsync(
-            m => m.OrganizationId == organizationId && m.UserId != userId && m.Role == OrganizationRole.Owner && m.AcceptedAt != null,
-            cancellationToken);
 
     // A pending invitation is only deleted: nobody consented, so nothing of theirs is revoked. The delete is
     // conditional, so an invitation accepted a moment ago is not removed on a page that still showed it pending.

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using PfnStudio.Tokens.Data;
 
 namespace PfnStudio.Tokens.Organizations;
@@ -35,6 +36,47 @@ internal static class OrganizationQueries
             .FirstOrDefaultAsync(cancellationToken);
         return role is OrganizationRole.Owner or OrganizationRole.Admin ? (organization, role.Value) : (null, OrganizationRole.Member);
     }
+
+    /// <summary>
+    /// Opens the write transaction in which a change to the organization's memberships is decided and made, so
+    /// that the rule "at least one accepted owner" is checked against what is committed, not against what was read
+    /// before another owner's change: SQLite's <c>BEGIN IMMEDIATE</c> (Microsoft.Data.Sqlite's default) takes the
+    /// database's write lock at once; on PostgreSQL, whose READ COMMITTED would let two transactions pass the same
+    /// check, a transaction-scoped advisory lock per organization makes its changes take turns. Reads made after
+    /// this returns see every change committed before it.
+    /// </summary>
+    /// <returns>The transaction, or <see langword="null"/> when no organization has the slug.</returns>
+    public static async Task<IDbContextTransaction?> BeginOrganizationChangeAsync(
+        this TokensDbContext db, string slug, CancellationToken cancellationToken)
+    {
+        var organizationId = await db.Organizations.AsNoTracking()
+            .Where(o => o.Slug == slug)
+            .Select(o => (Guid?)o.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (organizationId is null)
+        {
+            return null;
+        }
+
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            var key = $"organization:{organizationId.Value}";
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
+        }
+
+        return transaction;
+    }
+
+    /// <summary>
+    /// Whether the organization has an accepted owner other than <paramref name="userId"/>. Call it inside
+    /// <see cref="BeginOrganizationChangeAsync"/>'s transaction, so no concurrent change can falsify the answer before
+    /// the caller's change commits.
+    /// </summary>
+    public static Task<bool> HasAnotherOwnerAsync(this TokensDbContext db, Guid organizationId, string userId, CancellationToken cancellationToken) =>
+        db.Memberships.AnyAsync(
+            m => m.OrganizationId == organizationId && m.UserId != userId && m.Role == OrganizationRole.Owner && m.AcceptedAt != null,
+            cancellationToken);
 
     // A unique index lost a race (or the row already exists): the caller re-reads and answers accordingly.
     public static async Task<bool> TrySaveAsync(this TokensDbContext db, CancellationToken cancellationToken)

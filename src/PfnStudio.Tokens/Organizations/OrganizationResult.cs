@@ -21,6 +21,9 @@ internal enum OrganizationOutcome
 /// <param name="Message">What happened or what was wrong, in one sentence.</param>
 internal sealed record OrganizationResult(OrganizationOutcome Outcome, string Message)
 {
+    /// <summary>The form field at fault when it is not the main one (e.g. <c>Name</c>), for pages; null otherwise.</summary>
+    public string? Field { get; init; }
+
     /// <summary>Whether the change was made.</summary>
     public bool Succeeded => Outcome == OrganizationOutcome.Succeeded;
 

@@ -41,6 +41,7 @@ internal static partial class OrganizationRules
         }
     }
 
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    // \z, not $: "$" also matches before a final line feed, which would let "acme\n" through.
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\\z", RegexOptions.CultureInvariant)]
     private static partial Regex SlugPattern();
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Infrastructure;
 
 namespace PfnStudio.Tokens.Organizations;
 
@@ -111,11 +112,15 @@ internal sealed class OrganizationService(
             return OrganizationResult.Invalid($"The organization slug must be {OrganizationRules.SlugRule}.");
         }
 
-        var displayName = string.IsNullOrWhiteSpace(name) ? trimmed : name.Trim();
-        if (displayName.Length > Organization.NameMaxLength || displayName.Any(char.IsControl))
+        // The shared name rule: the display name reaches invitees' screens, so bidi overrides, zero-width and
+        // stacked combining characters (which could impersonate another organization) are refused, not cleaned.
+        var nameCheck = DisplayNameRule.Check(name, Organization.NameMaxLength);
+        if (!nameCheck.IsValid)
         {
-            return OrganizationResult.Invalid($"The organization name must be at most {Organization.NameMaxLength} characters, without control characters.");
+            return OrganizationResult.Invalid($"The organization name {nameCheck.Problem}.") with { Field = "Name" };
         }
+
+        var displayName = nameCheck.Value.Length == 0 ? trimmed : nameCheck.Value;
 
         if (await db.Organizations.AnyAsync(o => o.Slug == trimmed, cancellationToken))
         {

@@ -2,14 +2,15 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using PfnStudio.Tokens.Audit;
 using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Infrastructure;
 using PfnStudio.Tokens.PersonalAccessTokens.Verification;
 
 namespace PfnStudio.Tokens.PersonalAccessTokens;
 
 /// <summary>
 /// Issues, lists and revokes a user's personal access tokens. Validation rules live here, once, for the
-/// page and any other caller: name trimmed, 1–100 code points, no control characters, unique among the
-/// user's active tokens; expiry blank (never) or a whole number of days from 1 to 3650.
+/// page and any other caller: name trimmed, NFC, 1–100 code points, following <see cref="DisplayNameRule"/>,
+/// unique among the user's active tokens; expiry blank (never) or a whole number of days from 1 to 3650.
 /// </summary>
 internal sealed class PersonalAccessTokenService(
     TokensDbContext db,
@@ -245,57 +246,22 @@ internal sealed class PersonalAccessTokenService(
 
     private static string? ValidateName(string? name, Dictionary<string, string> errors)
     {
-        var trimmed = name?.Trim();
-        if (string.IsNullOrEmpty(trimmed))
+        // The shared name rule: control, bidi, zero-width and stacked combining characters would let a name
+        // break or impersonate rows in tables, terminals and logs; it is refused, never cleaned.
+        var check = DisplayNameRule.Check(name, PersonalAccessToken.NameMaxLength);
+        if (check.Value.Length == 0 && check.IsValid)
         {
             errors[IssueTokenResult.NameField] = "Enter a token name.";
             return null;
         }
 
-        if (trimmed.EnumerateRunes().Count() > PersonalAccessToken.NameMaxLength)
+        if (!check.IsValid)
         {
-            errors[IssueTokenResult.NameField] = $"The token name must be at most {PersonalAccessToken.NameMaxLength} characters.";
+            errors[IssueTokenResult.NameField] = $"The token name {check.Problem}.";
             return null;
         }
 
-        // Control characters (line breaks, NUL, escape sequences) would make names ambiguous in tables and logs.
-        if (trimmed.Any(char.IsControl))
-        {
-            errors[IssueTokenResult.NameField] = "The token name cannot contain control characters.";
-            return null;
-        }
-
-        // Bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make a name read as another.
-        if (trimmed.Any(c => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069'))
-        {
-            errors[IssueTokenResult.NameField] = "The token name cannot contain text-direction control characters.";
-            return null;
-        }
-
-        if (!IsWellFormed(trimmed))
-        {
-            errors[IssueTokenResult.NameField] = "The token name is not valid Unicode text.";
-            return null;
-        }
-
-        return trimmed;
-    }
-
-    private static bool IsWellFormed(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return check.Value;
     }
 
     private static int? ValidateExpiresInDays(string? value, Dictionary<string, string> errors)

@@ -64,7 +64,11 @@ internal static partial class PredictApi
         {
             run.ContextSize = error.ContextSize;
             run.QuerySize = error.QuerySize;
-            await RecordAsync(db, run, error.Message, started, time);
+            if (!error.IsBadName)
+            {
+                await RecordAsync(db, run, error.Message, started, time);
+            }
+
             return ApiProblems.Invalid(error.Field, error.Message);
         }
 
@@ -73,7 +77,7 @@ internal static partial class PredictApi
         var model = GaussianProcessModel.Default;
         if (input.Model is { } name)
         {
-            run.ModelName = name.Length <= ModelSpec.NameMaxLength ? name : name[..ModelSpec.NameMaxLength];
+            run.ModelName = name; // follows the name rule and fits: the reader refused anything else
             var spec = await db.ModelSpecs.AsNoTracking()
                 .Where(m => m.ProjectId == projectId && m.Name == name)
                 .OrderByDescending(m => m.Version)

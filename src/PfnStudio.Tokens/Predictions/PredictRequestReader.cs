@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Infrastructure;
+using PfnStudio.Tokens.Projects.Artifacts;
 
 namespace PfnStudio.Tokens.Predictions;
 
@@ -16,7 +19,15 @@ internal sealed record PredictInput(string? Model, double[][] ContextX, double[]
 /// <param name="Message">One sentence, starting with the field.</param>
 /// <param name="ContextSize">Context points read before the fault (for the run record).</param>
 /// <param name="QuerySize">Query points read before the fault (for the run record).</param>
-internal sealed record PredictInputError(string Field, string Message, int ContextSize = 0, int QuerySize = 0);
+internal sealed record PredictInputError(string Field, string Message, int ContextSize = 0, int QuerySize = 0)
+{
+    /// <summary>
+    /// The <c>model</c> name breaks the name rule (<see cref="Infrastructure.DisplayNameRule"/> or the artifact name
+    /// pattern): the call is refused and stores nothing, not even a rejected run, since that text would reach other
+    /// members' run lists.
+    /// </summary>
+    public bool IsBadName { get; init; }
+}
 
 /// <summary>
 /// Deserializes <c>{"model": …, "context": {"x": [[…], …], "y": […]}, "query": {"x": [[…], …]}}</c> into a
@@ -74,6 +85,25 @@ internal static partial class PredictRequestReader
             return Fail("model", ModelMessage);
         }
 
+        // Checked where it enters, before anything is stored: never cut, never cleaned.
+        string? model = null;
+        if (request.Model is not null)
+        {
+            var check = DisplayNameRule.Check(request.Model, ModelSpec.NameMaxLength);
+            if (!check.IsValid || !ArtifactNames.Pattern().IsMatch(check.Value))
+            {
+                var message = check.Problem is { } problem
+                    ? $"model: {problem}."
+                    : $"model: must be the name of a model spec pushed to this project ({ArtifactNames.Rule}), or omitted for the default gp model.";
+                return (null, new PredictInputError("model", message)
+                {
+                    IsBadName = true,
+                });
+            }
+
+            model = check.Value;
+        }
+
         if (request.Context is null)
         {
             return Fail("context", "context: is required: an object with x (points) and y (values).");
@@ -128,7 +158,7 @@ internal static partial class PredictRequestReader
             return (null, queryError with { ContextSize = contextX.Length });
         }
 
-        return (new PredictInput(request.Model?.Trim(), contextX!, contextY, queryX!), null);
+        return (new PredictInput(model, contextX!, contextY, queryX!), null);
     }
 
     private const string ModelMessage = "model: must be the name of a model spec pushed to this project, or omitted for the default gp model.";

@@ -99,7 +99,8 @@ internal sealed class TokensApplication : WebApplicationFactory<Program>
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>();
+            // First of all startup filters, so the framework's forwarded-headers middleware sees the test's peer address.
+            services.Insert(0, ServiceDescriptor.Singleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>());
             services.AddSingleton<ILogEventSink>(Logs);
         });
     }

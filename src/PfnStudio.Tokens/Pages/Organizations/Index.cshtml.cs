@@ -51,7 +51,8 @@ internal sealed class IndexModel(OrganizationService organizations, MembershipSe
                 return RedirectToPage("Members", new { slug = Input.Slug!.Trim() });
             }
 
-            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Slug)}", result.Message);
+            var field = result.Field == nameof(Input.Name) ? nameof(Input.Name) : nameof(Input.Slug);
+            ModelState.AddModelError($"{nameof(Input)}.{field}", result.Message);
         }
 
         await LoadAsync(cancellationToken);

@@ -156,10 +156,19 @@ internal sealed class MembersModel(
             return false;
         }
 
+        // Removed or demoted between the two reads (another owner acting at the same moment): the page is gone
+        // for them, the same 404 as for a stranger, not a 500.
+        var viewer = list.Members.FirstOrDefault(m => m.UserId == ViewerId);
+        var organization = (await organizations.ListForUserAsync(ViewerId, cancellationToken)).FirstOrDefault(o => o.Slug == Slug);
+        if (viewer is null || organization is null)
+        {
+            return false;
+        }
+
         Members = list.Members;
         Pending = list.Pending;
-        ViewerRole = list.Members.First(m => m.UserId == ViewerId).Role;
-        Projects = (await organizations.ListForUserAsync(ViewerId, cancellationToken)).First(o => o.Slug == Slug).Projects;
+        ViewerRole = viewer.Role;
+        Projects = organization.Projects;
         Now = time.GetUtcNow();
         return true;
     }

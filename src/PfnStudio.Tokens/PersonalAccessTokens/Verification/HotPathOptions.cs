@@ -32,7 +32,8 @@ internal sealed class HotPathOptions
     /// Argon2 verifications from one client address that may fail (running ones count until they succeed) within
     /// <see cref="ClientFailureWindowSeconds"/>; past it, tokens from that address not already verified in this
     /// process get 429 instead of an Argon2 run. Behind a reverse proxy, forward the client address
-    /// (<c>ASPNETCORE_FORWARDEDHEADERS_ENABLED=true</c>), or every caller shares the proxy's. Default 10.
+    /// (<c>ASPNETCORE_FORWARDEDHEADERS_ENABLED=true</c> and the proxy in <c>ForwardedHeaders:KnownProxies</c>), or every
+    /// caller shares the proxy's. Default 10.
     /// </summary>
     [Range(1, 10_000)]
     public int ClientFailureLimit { get; set; } = 10;

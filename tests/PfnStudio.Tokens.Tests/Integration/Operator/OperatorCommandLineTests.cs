@@ -85,6 +85,11 @@ public sealed class OperatorCommandLineTests
     [InlineData("orgs add-member pfnstudio ghost@example.com", 1, "error: No account has the email address \"ghost@example.com\". They must sign up first.")]
     [InlineData("orgs add-member pfnstudio ops@example.com --role boss", 2, "Argument 'boss' not recognized. Must be one of: 'member' 'admin' 'owner'")]
     [InlineData("orgs remove-member pfnstudio ops@example.com", 1, "error: An organization needs at least one owner; make someone else an owner first.")]
+    [InlineData("orgs set-role pfnstudio ops@example.com admin", 1, "error: An organization needs at least one owner; make someone else an owner first.")]
+    [InlineData("orgs set-role pfnstudio ghost@example.com owner", 1, "error: no account has the email address \"ghost@example.com\".")]
+    [InlineData("orgs set-role nowhere ops@example.com owner", 1, "error: Organization \"nowhere\" not found.")]
+    [InlineData("orgs set-role pfnstudio ops@example.com boss", 2, "Argument 'boss' not recognized. Must be one of: 'member' 'admin' 'owner'")]
+    [InlineData("orgs set-role pfnstudio ops@example.com", 2, "Required argument missing for command: 'set-role'.")]
     [InlineData("projects create pfnstudio-demo --org pfnstudio", 1, "error: The project slug \"pfnstudio-demo\" is taken; choose another.")]
     [InlineData("projects create new-project --org nowhere", 1, "error: Organization \"nowhere\" not found.")]
     [InlineData("tokens issue --user ops@example.com", 2, "Option '--name' is required.")]
@@ -282,6 +287,38 @@ public sealed class OperatorCommandLineTests
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     private static string Cells(string line) => string.Join('|', System.Text.RegularExpressions.Regex.Split(line.Trim(), " {2,}"));
+
+    [Fact]
+    public async Task SetRoleRepairsAnOrganizationLeftWithoutAnOwnerAndRefusesToDemoteTheLastOne()
+    {
+        await using var app = new TokensApplication();
+        _ = app.Server;
+        await RunAsync(app, ["users", "create", "ops@example.com"]);
+        await RunAsync(app, ["users", "create", "ada@example.com"]);
+        await RunAsync(app, ["orgs", "create", "acme", "--owner", "ops@example.com"]);
+        await RunAsync(app, ["orgs", "add-member", "acme", "ada@example.com"]);
+
+        // What a race used to leave behind: members, and no owner among them.
+        await app.WithDbAsync(db => db.Memberships.Where(m => m.Organization!.Slug == "acme")
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, OrganizationRole.Admin)));
+
+        Assert.Equal((0, "ada@example.com is now owner of \"acme\".\n", ""), await RunAsync(app, ["orgs", "set-role", "acme", "ada@example.com", "owner"]));
+        Assert.Equal((0, "ops@example.com is now member of \"acme\".\n", ""), await RunAsync(app, ["orgs", "set-role", "acme", "ops@example.com", "member"]));
+
+        // Ada is now the only owner: taking that away is one line on stderr, exit 1, nothing changed.
+        Assert.Equal(
+            (OperatorCommandLine.Refused, "", "error: An organization needs at least one owner; make someone else an owner first.\n"),
+            await RunAsync(app, ["orgs", "set-role", "acme", "ada@example.com", "admin"]));
+        var roles = await app.WithDbAsync(db => db.Memberships.Where(m => m.Organization!.Slug == "acme")
+            .Select(m => m.User!.Email + "/" + m.Role).ToListAsync());
+        Assert.Equal(["ada@example.com/Owner", "ops@example.com/Member"], roles.Order(StringComparer.Ordinal).ToList());
+
+        // Only accepted members: a stranger to the organization is refused, not added.
+        await RunAsync(app, ["users", "create", "stranger@example.com"]);
+        Assert.Equal(
+            (OperatorCommandLine.Refused, "", "error: That person is not a member of this organization.\n"),
+            await RunAsync(app, ["orgs", "set-role", "acme", "stranger@example.com", "owner"]));
+    }
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(TokensApplication app, string[] args, string stdin = "")
     {

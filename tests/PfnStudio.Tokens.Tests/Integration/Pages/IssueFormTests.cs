@@ -16,7 +16,12 @@ public sealed class IssueFormTests
         { "line\nbreak", "", "Input.Name", "control characters" },
         { "bell\u0007name", "", "Input.Name", "control characters" },
         { "tab\tname", "", "Input.Name", "control characters" },
-        { "evil\u202Egnp.exe", "", "Input.Name", "text-direction control characters" },
+        { "evil\u202Egnp.exe", "", "Input.Name", "invisible formatting characters such as text-direction overrides or zero-width characters (U+202E at position 5)" },
+        { "row\u001B[2Kwiped", "", "Input.Name", "control characters such as line breaks, tabs or escape (U+001B at position 4)" },
+        { "carriage\rreturn", "", "Input.Name", "control characters" },
+        { "zero\u200Djoiner", "", "Input.Name", "invisible formatting characters" },
+        { "line\u2028separator", "", "Input.Name", "line or paragraph separators" },
+        { "Z\u0351\u0352\u0353algo", "", "Input.Name", "more than 2 combining marks in a row" },
         { "ok", "abc", "Input.ExpiresInDays", "whole number from 1 to 3650" },
         { "ok", "1.5", "Input.ExpiresInDays", "not a fraction" },
         { "ok", "0", "Input.ExpiresInDays", "whole number from 1 to 3650" },
@@ -52,6 +57,7 @@ public sealed class IssueFormTests
     [InlineData("ноутбук", "ноутбук")]
     [InlineData("笔记本电脑 💻", "笔记本电脑 💻")]
     [InlineData("مفتاح", "مفتاح")]
+    [InlineData("Cafe\u0301 de\u0301ja\u0300 vu", "Café déjà vu")]
     public async Task NamesAreTrimmedAndShownExactlyAsTypedAsText(string typed, string shown)
     {
         await using var app = new TokensApplication();
@@ -62,7 +68,10 @@ public sealed class IssueFormTests
 
         Assert.NotNull(page.RevealedToken());
         Assert.Equal([shown], page.Texts("table.tokens td.name"));
-        Assert.Empty(page.Document.QuerySelectorAll("table.tokens td.name *"));
+
+        // As text, in a bidi isolate: a right-to-left name cannot reorder the cells around it.
+        Assert.Equal([shown], page.Texts("table.tokens td.name > bdi"));
+        Assert.Empty(page.Document.QuerySelectorAll("table.tokens td.name bdi *"));
         Assert.Equal(shown, await app.WithDbAsync(db => db.PersonalAccessTokens.Select(t => t.Name).SingleAsync()));
     }
 

@@ -13,6 +13,8 @@ public sealed class MisconfigurationTests
     [InlineData("Database__Provider", "Postgres", "ConnectionStrings:Postgres")]
     [InlineData("Organizations__JoinDefaultOnSignUp", "maybe", "Organizations:JoinDefaultOnSignUp")]
     [InlineData("Predict__MaxConcurrentPerUser", "0", "Predict:MaxConcurrentPerUser")]
+    [InlineData("ForwardedHeaders__KnownProxies", "10.0.0.5, proxy.internal", "ForwardedHeaders:KnownProxies: \"proxy.internal\" is not an IP address")]
+    [InlineData("ForwardedHeaders__KnownNetworks", "10.0.0.0/33", "ForwardedHeaders:KnownNetworks: \"10.0.0.0/33\" is not a network")]
     public async Task ABadSettingStopsTheHostWithOneLineNamingIt(string variable, string value, string named)
     {
         var directory = Directory.CreateTempSubdirectory("pfnstudio-config-").FullName;

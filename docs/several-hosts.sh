@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's "Running several hosts" recipe, step by step, on a real PostgreSQL server: a role and a
+# The "Running several hosts" recipe of docs/operations.md, step by step, on a real PostgreSQL server: a role and a
 # database owned by it, two hosts on one database, a token issued through one and used on both, revoked
 # through one and refused by the other. Run by the test suite's PostgreSQL run (MultiHost/SeveralHostsRecipeTests)
 # against the server .ci/run starts; by hand:

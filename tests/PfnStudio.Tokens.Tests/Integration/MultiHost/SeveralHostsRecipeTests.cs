@@ -6,7 +6,7 @@ using PfnStudio.Tokens.Tests.Infrastructure;
 namespace PfnStudio.Tokens.Tests.Integration.MultiHost;
 
 /// <summary>
-/// The README's "Running several hosts" recipe, run as written by <c>docs/several-hosts.sh</c> on the PostgreSQL
+/// The "Running several hosts" recipe of docs/operations.md, run as written by <c>docs/several-hosts.sh</c> on the PostgreSQL
 /// server of this run: a role, a database it owns, two host processes started at once on it, a token accepted by
 /// both, revoked and refused by both. PostgreSQL only: the recipe is for PostgreSQL.
 /// </summary>

@@ -12,6 +12,6 @@ internal static partial class ArtifactNames
     public const string Rule = "1–100 characters: letters, digits, '_', '-' or '.', starting with a letter or digit";
 
     /// <summary>ASCII only, so a name reads the same in every terminal and URL path segment.</summary>
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\\z", RegexOptions.CultureInvariant)]
     public static partial Regex Pattern();
 }

@@ -66,19 +66,23 @@ internal static class PriorsApi
         return pushed.Created ? TypedResults.Created(version.Location, version) : TypedResults.Ok(version);
     }
 
+    // A refused name is repeated in the message only when it is printable ASCII: the message reaches terminals.
+    private static string Quoted(string name) =>
+        name.Length <= 200 && name.All(c => c is >= ' ' and <= '~') ? $" \"{name}\"" : string.Empty;
+
     // What a prior must be beyond readable text: a .py file whose name follows the rule, with content.
     private static ValidationProblem? Check(UploadReader.Upload upload)
     {
         var fileName = upload.FileName!;
         if (!fileName.EndsWith(".py", StringComparison.Ordinal))
         {
-            return ApiProblems.Invalid("file", $"The file name \"{fileName}\" must end in .py: a prior is a Python source file.");
+            return ApiProblems.Invalid("file", $"The file name{Quoted(fileName)} must end in .py: a prior is a Python source file.");
         }
 
         var name = fileName[..^3];
         if (!ArtifactNames.Pattern().IsMatch(name))
         {
-            return ApiProblems.Invalid("file", $"The prior name \"{name}\" (the file name without .py) must be {ArtifactNames.Rule}.");
+            return ApiProblems.Invalid("file", $"The prior name{Quoted(name)} (the file name without .py) must be {ArtifactNames.Rule}.");
         }
 
         if (string.Equals(name, ArtifactNames.BuiltInPrior, StringComparison.OrdinalIgnoreCase))

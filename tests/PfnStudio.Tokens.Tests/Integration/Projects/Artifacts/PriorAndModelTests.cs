@@ -202,6 +202,26 @@ public sealed class PriorAndModelTests
     };
 
     [Theory]
+    [InlineData("filename*=UTF-8''x%0A.py")]
+    [InlineData("filename*=UTF-8''x%0D.py")]
+    [InlineData("filename*=UTF-8''x%E2%80%AE.py")]
+    [InlineData("filename*=UTF-8''x%1B%5B2J.py")]
+    [InlineData("filename=\"x .py\"")]
+    public async Task APriorNameWithALineBreakControlOrBidiCharacterIsRefusedAndNothingIsStored(string fileName)
+    {
+        await using var app = new TokensApplication();
+        var (_, api) = await app.CreateMemberWithTokenAsync("ada@example.com");
+        var body = $"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; {fileName}\r\n\r\nx = 1\r\n--XYZ--\r\n";
+
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=XYZ");
+        using var response = await api.PostAsync($"/api/v1/projects/{DemoProject}/priors", content);
+
+        Assert.Contains("must be 1–100 characters", await response.AssertInvalidAsync("file"), StringComparison.Ordinal);
+        Assert.Equal(0, await app.WithDbAsync(db => db.Priors.CountAsync()));
+    }
+
+    [Theory]
     [MemberData(nameof(MalformedMultipartBodies))]
     public async Task AMalformedMultipartBodyIsA400OnEitherRouteAndStoresNothing(string kind, string contentType, string body, string message)
     {

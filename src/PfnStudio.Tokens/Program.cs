@@ -13,6 +13,7 @@ try
     var builder = WebApplication.CreateBuilder(args);
 
     builder.AddLogging();
+    builder.AddRequestBodyLimits();
     builder.AddOperatorCommandLine(args);
     builder.AddTokensData();
     builder.AddAccounts();
@@ -20,7 +21,8 @@ try
     builder.Services.AddOrganizations();
     builder.Services.AddAuthentication().AddPersonalAccessToken();
     builder.Services.AddAuthorizationBuilder().AddPersonalAccessTokenPolicy();
-    builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/ApiTokens"));
+    builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/ApiTokens"))
+        .AddMvcOptions(options => options.Filters.Add<PfnStudio.Tokens.Pages.UnreadableCheckboxFilter>());
     builder.AddPredictLimits();
     builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
     {
@@ -40,7 +42,10 @@ try
         return await app.RunOperatorCommandAsync(args);
     }
 
+    app.UseSecurityHeaders();
+    app.UseRequestLogging(PersonalAccessTokenClaimTypes.TokenPrefix);
     app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StoreUnavailable.StatusCodeFor });
+    app.UseRequestBodyLimits();
     if (!app.Environment.IsDevelopment())
     {
         app.UseHsts();
@@ -50,8 +55,6 @@ try
     app.UseHttpsForPages();
 
     app.UseStatusCodePages();
-    app.UseSecurityHeaders();
-    app.UseRequestLogging(PersonalAccessTokenClaimTypes.TokenPrefix);
     app.UseStaticFiles();
     app.UseRouting();
     app.UseAuthentication();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using PfnStudio.Tokens.Tests.Infrastructure;
@@ -103,7 +102,7 @@ public sealed class OversizedBodyHostTests : IDisposable
     // The status code, or 0 when the server closed the connection before answering (a refused upload).
     private static async Task<int> SendAsync(HttpClient client, HttpMethod method, string path, long bytes, bool chunked)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = new RepeatedFormContent(bytes, chunked) };
+        using var request = new HttpRequestMessage(method, path) { Content = new GeneratedBody(bytes, chunked) };
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -123,36 +122,6 @@ public sealed class OversizedBodyHostTests : IDisposable
         }
         catch (IOException)
         {
-        }
-    }
-
-    /// <summary>A url-encoded body of <c>a=xxxx…</c>, generated as it is sent (nothing big held in the test).</summary>
-    private sealed class RepeatedFormContent : HttpContent
-    {
-        private readonly long _bytes;
-        private readonly bool _chunked;
-
-        public RepeatedFormContent(long bytes, bool chunked)
-        {
-            _bytes = bytes;
-            _chunked = chunked;
-            Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
-        }
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            var chunk = Encoding.ASCII.GetBytes("a=" + new string('x', 64 * 1024 - 2));
-            for (long sent = 0; sent < _bytes; sent += chunk.Length)
-            {
-                await stream.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, _bytes - sent)));
-                chunk.AsSpan().Fill((byte)'x');
-            }
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = _bytes;
-            return !_chunked;
         }
     }
 

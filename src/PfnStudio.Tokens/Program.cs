@@ -24,6 +24,7 @@ try
     builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/ApiTokens"))
         .AddMvcOptions(options => options.Filters.Add<PfnStudio.Tokens.Pages.UnreadableCheckboxFilter>());
     builder.AddPredictLimits();
+    builder.AddProjectApiLimits();
     builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
     {
         StoreUnavailable.Describe(context);

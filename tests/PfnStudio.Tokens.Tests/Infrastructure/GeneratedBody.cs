@@ -5,7 +5,7 @@ using System.Text;
 namespace PfnStudio.Tokens.Tests.Infrastructure;
 
 /// <summary>
-/// A request body of a given size (<c>a=xxxx…</c>), generated as it is sent so the test holds
+/// A url-encoded request body of a given size (<c>a=xxxx…&amp;a=xxxx…</c>), generated as it is sent so the test holds
 /// nothing big; chunked, it declares no length.
 /// </summary>
 internal sealed class GeneratedBody : HttpContent
@@ -22,11 +22,12 @@ internal sealed class GeneratedBody : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
     {
-        var chunk = Encoding.ASCII.GetBytes("a=" + new string('x', (64 * 1024) - 2));
+        // Many values of 64 KiB, each under the framework's default value limit (4 MiB), as the attack in issue 16:
+        // a host that parses the form keeps every one of them.
+        var chunk = Encoding.ASCII.GetBytes("a=" + new string('x', (64 * 1024) - 3) + "&");
         for (long sent = 0; sent < _bytes; sent += chunk.Length)
         {
             await stream.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, _bytes - sent)));
-            chunk.AsSpan().Fill((byte)'x');
         }
     }
 

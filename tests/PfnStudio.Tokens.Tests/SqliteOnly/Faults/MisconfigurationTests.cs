@@ -13,6 +13,7 @@ public sealed class MisconfigurationTests
     [InlineData("Database__Provider", "Postgres", "ConnectionStrings:Postgres")]
     [InlineData("Organizations__JoinDefaultOnSignUp", "maybe", "Organizations:JoinDefaultOnSignUp")]
     [InlineData("Predict__MaxConcurrentPerUser", "0", "Predict:MaxConcurrentPerUser")]
+    [InlineData("Artifacts__MaxConcurrentPerUser", "65", "Artifacts:MaxConcurrentPerUser")]
     public async Task ABadSettingStopsTheHostWithOneLineNamingIt(string variable, string value, string named)
     {
         var directory = Directory.CreateTempSubdirectory("pfnstudio-config-").FullName;

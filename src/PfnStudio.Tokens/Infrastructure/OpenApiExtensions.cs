@@ -26,6 +26,10 @@ internal static class OpenApiExtensions
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info.Title = "PFN Studio API";
+
+                // The generator lists the request's own scheme and Host as the server: an echo of a request header.
+                // Without a server entry, clients resolve paths against the document's own address (OpenAPI 3.1 §4.8.1).
+                document.Servers = [];
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes[SecuritySchemeName] = new OpenApiSecurityScheme

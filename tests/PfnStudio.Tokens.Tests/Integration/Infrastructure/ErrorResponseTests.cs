@@ -67,6 +67,37 @@ public sealed class ErrorResponseTests
         Assert.DoesNotContain(response.Headers.Concat(response.Content.Headers), h => h.Value.Any(v => v.Contains("attacker", StringComparison.OrdinalIgnoreCase)));
     }
 
+    [Theory]
+    [InlineData("GET", "/")]
+    [InlineData("GET", "/account/sign-in")]
+    [InlineData("POST", "/account/sign-in")]
+    [InlineData("GET", "/api-tokens")]
+    [InlineData("GET", "/api/v1/me")]
+    [InlineData("GET", "/api/v1/projects/pfnstudio-demo/models")]
+    [InlineData("POST", "/projects/pfnstudio-demo/runs/v0_1/predict")]
+    [InlineData("GET", "/openapi/v1.json")]
+    [InlineData("GET", "/healthz")]
+    [InlineData("GET", "/no-such-page")]
+    public async Task NoRequestHeaderIsEchoedIntoAResponse(string method, string path)
+    {
+        await using var app = new TokensApplication();
+        foreach (var baseAddress in new[] { "https://marker0host.example", "http://marker0host.example" })
+        {
+            using var client = app.CreateClient(new() { BaseAddress = new Uri(baseAddress), AllowAutoRedirect = false });
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            foreach (var header in new[] { "User-Agent", "Referer", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Original-URL", "Accept-Language", "X-Request-Id", "Origin" })
+            {
+                request.Headers.TryAddWithoutValidation(header, header is "Referer" or "Origin" ? "https://marker1.example/marker1" : "marker1");
+            }
+
+            using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+            var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            var headers = string.Join("\n", response.Headers.Concat(response.Content.Headers).Select(h => $"{h.Key}: {string.Join(", ", h.Value)}"));
+            Assert.DoesNotContain("marker", body + headers, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
     [Fact]
     public async Task AClientThatGoesAwayMidBodyIsAnInformationLineNotAnError()
     {

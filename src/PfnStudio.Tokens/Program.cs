@@ -20,6 +20,7 @@ try
 
     builder.AddLogging();
     builder.Services.AddTrustedForwardedHeaders();
+    builder.AddRequestBodyLimits();
     builder.AddOperatorCommandLine(args);
     builder.AddTokensData();
     builder.AddAccounts();
@@ -27,8 +28,10 @@ try
     builder.Services.AddOrganizations();
     builder.Services.AddAuthentication().AddPersonalAccessToken();
     builder.Services.AddAuthorizationBuilder().AddPersonalAccessTokenPolicy();
-    builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/ApiTokens"));
+    builder.Services.AddRazorPages(options => options.Conventions.AuthorizePage("/ApiTokens"))
+        .AddMvcOptions(options => options.Filters.Add<PfnStudio.Tokens.Pages.UnreadableCheckboxFilter>());
     builder.AddPredictLimits();
+    builder.AddProjectApiLimits();
     builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
     {
         StoreUnavailable.Describe(context);
@@ -47,7 +50,10 @@ try
         return await app.RunOperatorCommandAsync(args);
     }
 
+    app.UseSecurityHeaders();
+    app.UseRequestLogging(PersonalAccessTokenClaimTypes.TokenPrefix);
     app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StoreUnavailable.StatusCodeFor });
+    app.UseRequestBodyLimits();
     if (!app.Environment.IsDevelopment())
     {
         app.UseHsts();
@@ -57,8 +63,6 @@ try
     app.UseHttpsForPages();
 
     app.UseStatusCodePages();
-    app.UseSecurityHeaders();
-    app.UseRequestLogging(PersonalAccessTokenClaimTypes.TokenPrefix);
     app.UseStaticFiles();
     app.UseRouting();
     app.UseAuthentication();

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using PfnStudio.Tokens.Data;
 
@@ -66,7 +68,18 @@ internal static class AccountExtensions
             options.Cookie.SameSite = SameSiteMode.Lax;
             options.SlidingExpiration = true;
             options.ExpireTimeSpan = TimeSpan.FromDays(14);
+
+            // The handler builds an absolute URL from the request's Host header; a relative one echoes nothing.
+            options.Events.OnRedirectToLogin = RedirectRelative;
+            options.Events.OnRedirectToAccessDenied = RedirectRelative;
         });
         return builder;
+    }
+
+    private static Task RedirectRelative(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        var target = new Uri(context.RedirectUri, UriKind.RelativeOrAbsolute);
+        context.Response.Redirect(target.IsAbsoluteUri ? target.PathAndQuery + target.Fragment : context.RedirectUri);
+        return Task.CompletedTask;
     }
 }

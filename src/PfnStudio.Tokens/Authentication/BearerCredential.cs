@@ -1,4 +1,5 @@
 using Microsoft.Net.Http.Headers;
+using PfnStudio.Tokens.Infrastructure;
 
 namespace PfnStudio.Tokens.Authentication;
 
@@ -13,6 +14,9 @@ internal enum BearerCredentialKind
 
     /// <summary>A malformed request: RFC 6750 §3.1 <c>invalid_request</c> (400).</summary>
     InvalidRequest,
+
+    /// <summary>A url-encoded body too large to look for <c>access_token</c> in: refused (413) unread.</summary>
+    BodyTooLarge,
 }
 
 /// <summary>The parsed bearer credentials of a request; <see cref="Description"/> never contains the token.</summary>
@@ -20,6 +24,12 @@ internal readonly record struct BearerCredential(BearerCredentialKind Kind, stri
 {
     /// <summary>The RFC 6750 §2.2 / §2.3 parameter name for a token in a form body or query string.</summary>
     public const string AccessTokenParameter = "access_token";
+
+    /// <summary>
+    /// The largest url-encoded body searched for <c>access_token</c>; a larger one is refused before any of it is
+    /// read, so an anonymous caller cannot make the host buffer and parse a big form.
+    /// </summary>
+    public const int MaxFormBytes = 16 * 1024;
 
     private const string Scheme = "Bearer";
 
@@ -37,7 +47,13 @@ internal readonly record struct BearerCredential(BearerCredentialKind Kind, stri
     public static async ValueTask<BearerCredential> ParseAsync(HttpRequest request)
     {
         var inQuery = request.Query.ContainsKey(AccessTokenParameter);
-        var inForm = await HasFormTokenAsync(request);
+        var formToken = await HasFormTokenAsync(request);
+        if (formToken is not { } inForm)
+        {
+            return new BearerCredential(BearerCredentialKind.BodyTooLarge, string.Empty,
+                $"A url-encoded request body must be at most {MaxFormBytes / 1024} KiB.");
+        }
+
         var headers = request.Headers.Authorization;
 
         if (headers.Count == 0)
@@ -84,22 +100,39 @@ internal readonly record struct BearerCredential(BearerCredentialKind Kind, stri
         return new BearerCredential(BearerCredentialKind.Token, token.ToString(), string.Empty);
     }
 
-    private static async ValueTask<bool> HasFormTokenAsync(HttpRequest request)
+    // Whether the body carries access_token; null when it is too large to look. RFC 6750 §2.2 defines the form
+    // method only for a url-encoded body of a method with body semantics; GET and multipart bodies are never read.
+    private static async ValueTask<bool?> HasFormTokenAsync(HttpRequest request)
     {
-        // Only a url-encoded body can carry access_token (RFC 6750 §2.2); multipart bodies are not read here.
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+        if (!HttpMethods.IsPost(request.Method)
+            || !MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !contentType.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
 
+        if (request.ContentLength > MaxFormBytes)
+        {
+            return null;
+        }
+
         try
         {
+            // Bounded as it arrives too (a chunked body declares no length); the endpoint then reads the same bytes.
+            var body = await BoundedBody.ReadAsync(request, MaxFormBytes, request.HttpContext.RequestAborted);
+            if (body is null)
+            {
+                return null;
+            }
+
+            request.Body = new MemoryStream(body, writable: false);
             var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+            request.Body.Position = 0;
             return form.ContainsKey(AccessTokenParameter);
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
+            // Malformed form data (BadHttpRequestException is an IOException): nothing to find in it.
             return false;
         }
     }

@@ -18,6 +18,9 @@ internal sealed class PersonalAccessTokenFailure(string error, string descriptio
     /// <summary>Not an RFC 6750 code: too many failed verifications from this client address just now (429, <c>Retry-After</c>).</summary>
     public const string TooManyAttempts = "too_many_attempts";
 
+    /// <summary>Not an RFC 6750 code: the url-encoded body is too large to check for a second token (413).</summary>
+    public const string BodyTooLarge = "body_too_large";
+
     /// <summary>The error code.</summary>
     public string Error { get; } = error;
 

@@ -32,6 +32,12 @@ internal sealed class PersonalAccessTokenHandler(
             return AuthenticateResult.NoResult();
         }
 
+        if (credential.Kind == BearerCredentialKind.BodyTooLarge)
+        {
+            PersonalAccessTokenLog.MalformedRequest(Logger, credential.Description, ClientAddress);
+            return Fail(PersonalAccessTokenFailure.BodyTooLarge, credential.Description);
+        }
+
         if (credential.Kind == BearerCredentialKind.InvalidRequest)
         {
             PersonalAccessTokenLog.MalformedRequest(Logger, credential.Description, ClientAddress);
@@ -108,6 +114,15 @@ internal sealed class PersonalAccessTokenHandler(
             Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             Response.Headers.RetryAfter = Options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             await WriteProblemAsync("Service unavailable", failure.Description);
+            return;
+        }
+
+        if (failure?.Error == PersonalAccessTokenFailure.BodyTooLarge)
+        {
+            // The body was never read; the connection is closed after this answer rather than drained.
+            Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            Response.Headers.Connection = "close";
+            await WriteProblemAsync("Request body too large", failure.Description);
             return;
         }
 

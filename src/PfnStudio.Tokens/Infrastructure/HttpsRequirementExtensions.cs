@@ -29,7 +29,8 @@ internal static class HttpsRequirementExtensions
             }
 
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            var detail = $"This page needs HTTPS: open https://{context.Request.Host}{context.Request.PathBase}{path}. "
+            // No request header (Host included) is echoed back: with AllowedHosts "*" it is whatever the caller sent.
+            const string detail = "This page needs HTTPS: open it with an https:// address. "
                 + "Behind a TLS-terminating proxy, set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true.";
             await ProblemResponses.WriteAsync(context, "HTTPS required", detail);
         });

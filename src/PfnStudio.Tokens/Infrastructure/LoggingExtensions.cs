@@ -27,6 +27,7 @@ internal static class LoggingExtensions
     /// <summary>
     /// One line per request: method, path (never the query string), status, elapsed ms, user id and token
     /// prefix (the value of the <paramref name="tokenPrefixClaimType"/> claim, or "-"). No header value is logged.
+    /// Call it before <c>UseExceptionHandler</c>, so it sees the status the handler answered with.
     /// </summary>
     public static WebApplication UseRequestLogging(this WebApplication app, string tokenPrefixClaimType)
     {
@@ -37,8 +38,12 @@ internal static class LoggingExtensions
             options.Logger = logger;
             options.MessageTemplate =
                 "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms (user {UserId}, token {TokenPrefix})";
+            // Mapped outside the exception handler (UseRequestLogging comes before it), so the status logged is the
+            // one the client got (a 503 for a locked store, not 500). A client that went away is no server error.
             options.GetLevel = (http, _, ex) =>
-                ex is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
+                http.RequestAborted.IsCancellationRequested || http.Response.StatusCode == StatusCodes.Status499ClientClosedRequest
+                    ? LogEventLevel.Information
+                    : ex is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
             options.EnrichDiagnosticContext = (diagnostics, http) =>
             {
                 diagnostics.Set("UserId", http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "-");

@@ -30,15 +30,10 @@ internal static class OpenApiExtensions
                     + "Every operation takes a personal access token as Authorization: Bearer pfnstudio_pat_….";
                 document.Info.License = new OpenApiLicense { Name = "Proprietary: PFN Studio", Identifier = "LicenseRef-PFN-Studio-Proprietary" };
 
-                // A server URL that ends in a slash joins every path as "//api/…" in generated clients
-                // (redocly's no-server-trailing-slash; openapi-typescript refuses the document).
-                foreach (var server in document.Servers ?? [])
-                {
-                    if (server.Url is { Length: > 1 } url && url.EndsWith('/'))
-                    {
-                        server.Url = url.TrimEnd('/');
-                    }
-                }
+                // The generator lists the request's own scheme and Host as the server, with a trailing slash: an
+                // echo of a request header, and "//api/…" in generated clients. "/" is relative: clients resolve it
+                // against the document's own address (OpenAPI 3.1 §4.8.1), and linters ask for one server entry.
+                document.Servers = [new OpenApiServer { Url = "/", Description = "This host: the address this document was fetched from." }];
 
                 document.Tags = new HashSet<OpenApiTag>(
                     document.Tags?.Select(t => new OpenApiTag { Name = t.Name, Description = TagDescription(t.Name) }) ?? []);

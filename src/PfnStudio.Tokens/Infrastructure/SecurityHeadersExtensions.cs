@@ -10,16 +10,22 @@ internal static class SecurityHeadersExtensions
 
     /// <summary>
     /// Adds a Content-Security-Policy without inline script, <c>X-Content-Type-Options: nosniff</c>,
-    /// <c>Referrer-Policy: no-referrer</c> and <c>X-Frame-Options: DENY</c>.
+    /// <c>Referrer-Policy: no-referrer</c> and <c>X-Frame-Options: DENY</c> to every response, error answers
+    /// included: they are set as the response starts, so the exception handler (which clears the headers of the
+    /// response it replaces) and middleware that answer early cannot drop them. Call it first.
     /// </summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
+            context.Response.OnStarting(static state =>
+            {
+                var headers = ((HttpResponse)state).Headers;
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "no-referrer";
+                return Task.CompletedTask;
+            }, context.Response);
             return next(context);
         });
 }

@@ -121,7 +121,7 @@ public sealed class SessionEndTests
         using var anonymous = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = app.ClientOptions.BaseAddress, AllowAutoRedirect = false });
         using var response = await anonymous.GetAsync("/account");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/account/sign-in", response.Headers.Location!.AbsolutePath);
+        Assert.StartsWith("/account/sign-in", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
 
     private static Task<string?> StampAsync(TokensApplication app, string email) =>
@@ -137,7 +137,7 @@ public sealed class SessionEndTests
     {
         using var response = await ReplayAsync(host, cookie);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/account/sign-in", response.Headers.Location!.AbsolutePath);
+        Assert.StartsWith("/account/sign-in", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
 
     // A bare client: no cookie jar, so only the copied cookie is sent, as an attacker holding a copy would send it.

@@ -15,6 +15,7 @@ public sealed class MisconfigurationTests
     [InlineData("Predict__MaxConcurrentPerUser", "0", "Predict:MaxConcurrentPerUser")]
     [InlineData("ForwardedHeaders__KnownProxies", "10.0.0.5, proxy.internal", "ForwardedHeaders:KnownProxies: \"proxy.internal\" is not an IP address")]
     [InlineData("ForwardedHeaders__KnownNetworks", "10.0.0.0/33", "ForwardedHeaders:KnownNetworks: \"10.0.0.0/33\" is not a network")]
+    [InlineData("Artifacts__MaxConcurrentPerUser", "65", "Artifacts:MaxConcurrentPerUser")]
     public async Task ABadSettingStopsTheHostWithOneLineNamingIt(string variable, string value, string named)
     {
         var directory = Directory.CreateTempSubdirectory("pfnstudio-config-").FullName;

@@ -117,6 +117,17 @@ internal sealed class PersonalAccessTokenValidator(
         if (row.RevokedAt is not null)
         {
             audit.RecordUse(AuditEventKind.FailedUse, row.Id, row.UserId, row.Prefix, client, "revoked token presented");
+
+            // The revoked token itself, retried by a job nobody updated, must not use up its address's attempts:
+            // that would lock out the replacement token issued for the same machine. Only someone who holds the
+            // secret gets here, so it tells an attacker nothing.
+            if (row.SecretSha256 is { } revokedSha256 && digest.Matches(revokedSha256))
+            {
+                failedTokens.RecordFailure(digest);
+                await DelayRefusalAsync(cancellationToken);
+                return InvalidResult;
+            }
+
             return await RefuseAsync(digest, client, cancellationToken);
         }
 

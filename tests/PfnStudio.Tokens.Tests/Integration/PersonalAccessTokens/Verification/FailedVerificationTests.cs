@@ -177,6 +177,28 @@ public sealed class FailedVerificationTests
     }
 
     [Fact]
+    public async Task ARevokedTokenRetriedByAForgottenJobDoesNotLockOutItsReplacementFromTheSameAddress()
+    {
+        // A short memo, so every retry within the address's 60-second window reaches the store again.
+        await using var app = new TokensApplication
+        {
+            Settings = new Dictionary<string, string> { ["HotPath:ClientFailureLimit"] = "3", ["HotPath:FailedVerificationSeconds"] = "1" },
+        };
+        var user = await app.CreateUserAsync("ci@example.com");
+        var old = await app.IssueTokenAsync(user.Id, "ci old");
+        await app.WithDbAsync(db => db.PersonalAccessTokens.ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, app.Clock.GetUtcNow())));
+        var replacement = await app.IssueTokenAsync(user.Id, "ci");
+
+        for (var i = 0; i < 10; i++)
+        {
+            app.Clock.Advance(TimeSpan.FromSeconds(2));
+            Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(old));
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(replacement));
+    }
+
+    [Fact]
     public void TheFailureMemoryStaysWithinItsCapacity()
     {
         var clock = new FakeTimeProvider();

@@ -28,6 +28,13 @@ internal sealed class PersonalAccessToken
     /// <summary>Argon2id hash of the whole token, as a PHC string.</summary>
     public required string Hash { get; set; }
 
+    /// <summary>
+    /// SHA-256 of the whole token, lower-case hex (64 characters): the fast check that only the correct token
+    /// passes, compared in fixed time before any Argon2 run, so a wrong secret costs microseconds. Null for rows
+    /// issued before it existed; the first successful Argon2 verification writes it.
+    /// </summary>
+    public string? SecretSha256 { get; set; }
+
     /// <summary>Scopes granted; today always <c>["pat"]</c>.</summary>
     public List<string> Scopes { get; set; } = [];
 

@@ -13,6 +13,7 @@ internal sealed class PersonalAccessTokenConfiguration : IEntityTypeConfiguratio
         builder.Property(t => t.Name).HasMaxLength(PersonalAccessToken.NameMaxLength).IsRequired();
         builder.Property(t => t.Prefix).HasMaxLength(12).IsRequired();
         builder.Property(t => t.Hash).HasMaxLength(256).IsRequired();
+        builder.Property(t => t.SecretSha256).HasMaxLength(64).IsFixedLength(false);
         builder.Property(t => t.UserId).HasMaxLength(450).IsRequired();
 
         // The prefix is the lookup key of the hot path: unique and indexed.

@@ -74,6 +74,7 @@ internal sealed class PersonalAccessTokenService(
             Name = trimmedName!,
             Prefix = prefix,
             Hash = hash,
+            SecretSha256 = TokenDigest.Of(plaintext).ToHex(),
             Scopes = [PersonalAccessTokenScopes.Pat],
             CreatedAt = now,
             ExpiresAt = days is { } d ? now.AddDays(d) : null,

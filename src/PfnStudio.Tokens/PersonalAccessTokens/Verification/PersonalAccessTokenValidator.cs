@@ -14,11 +14,16 @@ namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
 /// <item>a token verified before in this process (<see cref="VerifiedTokenCache"/>) costs one prepared point read
 /// of its row (<see cref="TokenStateReader"/>): revocation and expiry are the store's current state on every
 /// request, whichever process changed them; no Argon2;</item>
-/// <item>otherwise, an address that sent too many wrong secrets is refused (throttled, 429, after the same delay); else the row is read with its owner,
-/// the Argon2id hash verified (bounded by <see cref="Argon2Options.MaxConcurrentHashes"/>) and remembered;</item>
+/// <item>otherwise, an address that sent too many refused tokens is refused (throttled, 429, after the same delay); else the row is read with its owner
+/// and the token's SHA-256 compared in fixed time with the row's <c>SecretSha256</c>: a wrong secret is refused there,
+/// without any Argon2 run. Only the correct token goes on to the Argon2id hash (bounded by
+/// <see cref="Argon2Options.MaxConcurrentHashes"/>), once per token per process, and is remembered;</item>
 /// <item>revoked or <c>now &gt;= ExpiresAt</c> is refused; success records "last used" in memory only
 /// (<see cref="LastUsedRecorder"/>), never a store write per request.</item>
 /// </list>
+/// Every refusal of a token that is not the correct one — unknown prefix, revoked, wrong secret — takes the same
+/// path after the row read and waits the same <see cref="HotPathOptions.RefusalDelayMilliseconds"/>, so neither
+/// the answer nor its timing tells whether a prefix is live.
 /// A wrong secret or a revoked token for a prefix that has a stored row, and an expired token's use, are noted for the
 /// owner's audit trail in memory (<see cref="AuditRecorder"/>: at most one per token and kind per minute), written in
 /// batches by <see cref="AuditFlushService"/>; an unknown prefix is never recorded.
@@ -44,7 +49,7 @@ internal sealed class PersonalAccessTokenValidator(
             db.PersonalAccessTokens.AsNoTracking()
                 .Where(t => t.Prefix == prefix)
                 .Select(t => new Candidate(
-                    t.Id, t.Name, t.Prefix, t.Hash, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.UserId, t.User!.UserName))
+                    t.Id, t.Name, t.Prefix, t.Hash, t.SecretSha256, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.UserId, t.User!.UserName))
                 .FirstOrDefault());
 
     private static readonly TokenValidationResult InvalidResult = new(TokenValidationStatus.Invalid, null);
@@ -105,20 +110,39 @@ internal sealed class PersonalAccessTokenValidator(
 
         if (row is null)
         {
-            return InvalidResult;
+            return await RefuseAsync(digest, client, cancellationToken);
         }
 
         // A revoked token is refused before any Argon2 work: nothing it could prove would change the answer.
         if (row.RevokedAt is not null)
         {
             audit.RecordUse(AuditEventKind.FailedUse, row.Id, row.UserId, row.Prefix, client, "revoked token presented");
-            return InvalidResult;
+
+            // The revoked token itself, retried by a job nobody updated, must not use up its address's attempts:
+            // that would lock out the replacement token issued for the same machine. Only someone who holds the
+            // secret gets here, so it tells an attacker nothing.
+            if (row.SecretSha256 is { } revokedSha256 && digest.Matches(revokedSha256))
+            {
+                failedTokens.RecordFailure(digest);
+                await DelayRefusalAsync(cancellationToken);
+                return InvalidResult;
+            }
+
+            return await RefuseAsync(digest, client, cancellationToken);
+        }
+
+        // Only the correct token has this SHA-256 (119 secret bits): a wrong secret ends here, in microseconds,
+        // so a flood of them from any number of addresses costs no Argon2 run.
+        if (row.SecretSha256 is { } storedSha256 && !digest.Matches(storedSha256))
+        {
+            audit.RecordUse(AuditEventKind.FailedUse, row.Id, row.UserId, row.Prefix, client, "wrong secret");
+            return await RefuseAsync(digest, client, cancellationToken);
         }
 
         var authenticated = new AuthenticatedToken(
             row.Id, row.Name, row.Prefix, row.Scopes, row.CreatedAt, row.ExpiresAt, row.UserId, row.UserName);
         var verification = _inFlight.GetOrAdd(digest, _ => new Lazy<Task<Verification>>(
-            () => VerifyAndRememberAsync(digest, token, client, authenticated, row.Hash)));
+            () => VerifyAndRememberAsync(digest, token, client, authenticated, row.Hash, backfillSha256: row.SecretSha256 is null)));
         Verification outcome;
         try
         {
@@ -139,8 +163,26 @@ internal sealed class PersonalAccessTokenValidator(
                 return new TokenValidationResult(TokenValidationStatus.Throttled, null, retry > TimeSpan.Zero ? retry : TimeSpan.FromSeconds(1));
             default:
                 audit.RecordUse(AuditEventKind.FailedUse, row.Id, row.UserId, row.Prefix, client, "wrong secret");
+                await DelayRefusalAsync(cancellationToken);
                 return InvalidResult;
         }
+    }
+
+    // One refusal for every token that is not the correct one of a live row — unknown prefix, revoked, wrong
+    // secret: it counts against the caller's address (so the 429 it leads to cannot tell a live prefix from an
+    // unknown one), is remembered, and is sent after the same delay.
+    private async Task<TokenValidationResult> RefuseAsync(TokenDigest digest, string client, CancellationToken cancellationToken)
+    {
+        if (!clientFailures.TryBeginAttempt(client, out var retryAfter))
+        {
+            await DelayRefusalAsync(cancellationToken);
+            return new TokenValidationResult(TokenValidationStatus.Throttled, null, retryAfter > TimeSpan.Zero ? retryAfter : TimeSpan.FromSeconds(1));
+        }
+
+        clientFailures.EndAttempt(client, failed: true);
+        failedTokens.RecordFailure(digest);
+        await DelayRefusalAsync(cancellationToken);
+        return InvalidResult;
     }
 
     // Answers from memory are slowed down on purpose (a timer, no thread, no CPU), so a client repeating wrong
@@ -161,7 +203,7 @@ internal sealed class PersonalAccessTokenValidator(
     }
 
     private async Task<Verification> VerifyAndRememberAsync(
-        TokenDigest digest, string token, string client, AuthenticatedToken authenticated, string storedHash)
+        TokenDigest digest, string token, string client, AuthenticatedToken authenticated, string storedHash, bool backfillSha256)
     {
         // A request that passed the cache check just before an earlier verification of this token finished
         // (and left the in-flight table) finds its result here instead of running Argon2 a second time.
@@ -193,11 +235,36 @@ internal sealed class PersonalAccessTokenValidator(
         if (matches == true)
         {
             verified.MarkVerified(digest, authenticated, storedHash);
+            if (backfillSha256)
+            {
+                await BackfillSha256Async(authenticated.Id, storedHash, digest);
+            }
+
             return Verification.Matches;
         }
 
         failedTokens.RecordFailure(digest);
         return Verification.DoesNotMatch;
+    }
+
+    // A row issued before SecretSha256 existed gets it from its first correct use, so from then on its wrong
+    // secrets cost no Argon2 run either. Only this row, only while it has no value and still holds the hash
+    // just verified; a store fault leaves it for the next process, and the request succeeds regardless.
+    private async Task BackfillSha256Async(Guid id, string storedHash, TokenDigest digest)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
+            var sha256 = digest.ToHex();
+            await db.PersonalAccessTokens
+                .Where(t => t.Id == id && t.SecretSha256 == null && t.Hash == storedHash)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.SecretSha256, sha256));
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or DbUpdateException or InvalidOperationException)
+        {
+            // Best effort: the token was verified by Argon2, which stays the stored verifier.
+        }
     }
 
     private TokenValidationResult Decide(TokenDigest digest, AuthenticatedToken token, DateTimeOffset? revokedAt, DateTimeOffset? expiresAt, string client)
@@ -225,6 +292,7 @@ internal sealed class PersonalAccessTokenValidator(
         string Name,
         string Prefix,
         string Hash,
+        string? SecretSha256,
         List<string> Scopes,
         DateTimeOffset CreatedAt,
         DateTimeOffset? ExpiresAt,

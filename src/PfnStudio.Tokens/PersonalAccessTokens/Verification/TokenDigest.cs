@@ -5,8 +5,9 @@ using System.Text;
 namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
 
 /// <summary>
-/// SHA-256 of a presented token: the key of the hot path's in-memory memos, so they never hold a token.
-/// SHA-256 suffices here (not Argon2): a token carries 119 secret bits, far beyond guessing from a digest.
+/// SHA-256 of a presented token: the key of the hot path's in-memory memos, so they never hold a token, and the
+/// fast check against the row's stored <c>SecretSha256</c>. SHA-256 suffices here (not Argon2): a token carries
+/// 119 secret bits, far beyond guessing from a digest.
 /// </summary>
 /// <param name="High">The digest's first 16 bytes, big-endian.</param>
 /// <param name="Low">The digest's last 16 bytes, big-endian.</param>
@@ -30,5 +31,39 @@ internal readonly record struct TokenDigest(UInt128 High, UInt128 Low)
         }
 
         return new TokenDigest(BinaryPrimitives.ReadUInt128BigEndian(hash), BinaryPrimitives.ReadUInt128BigEndian(hash[16..]));
+    }
+
+    /// <summary>The digest as <c>PersonalAccessToken.SecretSha256</c> stores it: 64 lower-case hex characters.</summary>
+    public string ToHex()
+    {
+        Span<byte> bytes = stackalloc byte[SHA256.HashSizeInBytes];
+        Write(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="storedHex"/> (a <c>SecretSha256</c>) is this digest, compared in fixed time
+    /// (<see cref="CryptographicOperations.FixedTimeEquals"/>); anything that is not 64 hex characters is not.
+    /// </summary>
+    public bool Matches(string storedHex)
+    {
+        ArgumentNullException.ThrowIfNull(storedHex);
+        Span<byte> stored = stackalloc byte[SHA256.HashSizeInBytes];
+        if (storedHex.Length != 2 * SHA256.HashSizeInBytes
+            || Convert.FromHexString(storedHex, stored, out _, out var written) != System.Buffers.OperationStatus.Done
+            || written != SHA256.HashSizeInBytes)
+        {
+            return false;
+        }
+
+        Span<byte> mine = stackalloc byte[SHA256.HashSizeInBytes];
+        Write(mine);
+        return CryptographicOperations.FixedTimeEquals(stored, mine);
+    }
+
+    private void Write(Span<byte> destination)
+    {
+        BinaryPrimitives.WriteUInt128BigEndian(destination, High);
+        BinaryPrimitives.WriteUInt128BigEndian(destination[16..], Low);
     }
 }

@@ -448,6 +448,11 @@ namespace PfnStudio.Tokens.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text[]");
 
+                    b.Property<string>("SecretSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .IsFixedLength(false);
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(450)

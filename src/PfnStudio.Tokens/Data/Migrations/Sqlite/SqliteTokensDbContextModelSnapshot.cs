@@ -434,6 +434,11 @@ namespace PfnStudio.Tokens.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SecretSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength(false);
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(450)

@@ -35,6 +35,7 @@ try
     builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
     {
         StoreUnavailable.Describe(context);
+        ApiProblems.DescribeFrameworkAnswer(context);
         TokenRedaction.RedactProblem(context);
     });
     builder.Services.AddApiDocument(PersonalAccessTokenDefaults.AuthorizationPolicy);

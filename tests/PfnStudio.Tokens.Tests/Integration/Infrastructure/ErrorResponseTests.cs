@@ -103,6 +103,10 @@ public sealed class ErrorResponseTests
     {
         await using var app = new TokensApplication();
         var (_, api) = await app.CreateMemberWithTokenAsync("gone@example.com");
+
+        // Only what the request logs counts: a fresh PostgreSQL database makes EF Core log its first migration
+        // history query as a failed command at start.
+        var errorsBefore = app.Logs.Events.Count(e => e.Level >= LogEventLevel.Error);
         using var cancel = new CancellationTokenSource();
         using var content = new StreamContent(new EndlessStream());
         content.Headers.ContentType = new("application/json");
@@ -115,7 +119,7 @@ public sealed class ErrorResponseTests
         var line = await RequestLineAsync(app, "/projects/pfnstudio-demo/runs/v0_1/predict");
         Assert.Equal(LogEventLevel.Information, line.Level);
         Assert.NotEqual(500, StatusOf(line));
-        Assert.DoesNotContain(app.Logs.Events, e => e.Level >= LogEventLevel.Error);
+        Assert.Equal(errorsBefore, app.Logs.Events.Count(e => e.Level >= LogEventLevel.Error));
     }
 
     private static void AssertSecurityHeaders(HttpResponseMessage response)

@@ -107,6 +107,8 @@ public sealed class OpenApiDocumentTests
         using var response = await api.PostAsync($"/projects/{DemoProject}/runs/v0_1/predict", content);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Predict reads application/json", (await response.JsonAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

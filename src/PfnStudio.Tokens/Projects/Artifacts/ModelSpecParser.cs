@@ -1,14 +1,7 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
-
-// Until ModelsApi (being reworked on main) passes its CancellationToken to Parse; this suppression names today's
-// PushAsync signature, so the reworked one is flagged again and must forward the token.
-[assembly: SuppressMessage("Reliability", "CA2016", Scope = "member",
-    Target = "~M:PfnStudio.Tokens.Projects.Artifacts.ModelsApi.PushAsync(System.String,Microsoft.AspNetCore.Http.HttpContext,PfnStudio.Tokens.Data.TokensDbContext,System.TimeProvider,System.Threading.CancellationToken)",
-    Justification = "ModelsApi is the lead's to edit; see issue 16")]
 
 namespace PfnStudio.Tokens.Projects.Artifacts;
 

@@ -48,7 +48,7 @@ internal static class ModelsApi
             return invalid;
         }
 
-        var (spec, error) = ModelSpecParser.Parse(upload.Text!);
+        var (spec, error) = ModelSpecParser.Parse(upload.Text!, cancellationToken);
         if (error is not null)
         {
             return ApiProblems.Invalid(error.Field, error.Message);

@@ -35,7 +35,8 @@ internal sealed class Argon2Options
 
     /// <summary>
     /// How many Argon2 computations may run at once in this process; further ones wait. Bounds memory to
-    /// about <c>MaxConcurrentHashes × MemoryKiB</c>. 0 means the processor count.
+    /// about <c>MaxConcurrentHashes × MemoryKiB</c>. 0 means <c>max(1, processors − 1)</c>, so one core is always
+    /// left to the warm path however many first uses arrive at once.
     /// </summary>
     [Range(0, 256, ErrorMessage = "Argon2:MaxConcurrentHashes must be between {1} and {2}.")]
     public int MaxConcurrentHashes { get; set; }

@@ -44,7 +44,7 @@ internal sealed class Argon2idTokenHasher : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(meters);
         _options = options.Value;
-        SlotCount = _options.MaxConcurrentHashes > 0 ? _options.MaxConcurrentHashes : Environment.ProcessorCount;
+        SlotCount = _options.MaxConcurrentHashes > 0 ? _options.MaxConcurrentHashes : Math.Max(1, Environment.ProcessorCount - 1);
         _slots = new SemaphoreSlim(SlotCount, SlotCount);
         var meter = meters.Create(MeterName);
         _computations = meter.CreateCounter<long>("pfnstudio.tokens.argon2.computations", "{computation}", "Argon2id computations run.");
@@ -52,7 +52,7 @@ internal sealed class Argon2idTokenHasher : IDisposable
         _busy = meter.CreateCounter<long>("pfnstudio.tokens.argon2.busy", "{computation}", "Computations refused because no slot became free in time.");
     }
 
-    /// <summary>How many Argon2 computations may run at once (the configured value, or the processor count).</summary>
+    /// <summary>How many Argon2 computations may run at once (the configured value, or max(1, processors − 1)).</summary>
     public int SlotCount { get; }
 
     /// <summary>Hashes <paramref name="token"/> with a fresh random salt and the configured parameters.</summary>

@@ -41,6 +41,7 @@ internal sealed class ClientFailureLimiter
     /// <param name="retryAfter">When throttled, the time left in the address's window (at least one second).</param>
     public bool IsClientThrottled(string client, out TimeSpan retryAfter)
     {
+        client = KeyOf(client);
         retryAfter = TimeSpan.Zero;
         if (!_clients.TryGetValue(client, out var window))
         {
@@ -63,6 +64,7 @@ internal sealed class ClientFailureLimiter
     /// <returns><see langword="false"/> when the address is throttled.</returns>
     public bool TryBeginAttempt(string client, out TimeSpan retryAfter)
     {
+        client = KeyOf(client);
         retryAfter = TimeSpan.Zero;
         var now = _time.GetUtcNow().UtcTicks;
         if (!_clients.TryGetValue(client, out var window))
@@ -104,6 +106,7 @@ internal sealed class ClientFailureLimiter
     /// </summary>
     public void EndAttempt(string client, bool failed)
     {
+        client = KeyOf(client);
         if (!failed && _clients.TryGetValue(client, out var window))
         {
             lock (window)
@@ -147,6 +150,34 @@ internal sealed class ClientFailureLimiter
         {
             _sweepLock.Exit();
         }
+    }
+
+    /// <summary>
+    /// The limit's key for an address: an IPv4-mapped IPv6 address counts as its IPv4 address, and an IPv6
+    /// address counts as its /64, since one host or one customer is routinely given a whole /64 and could
+    /// otherwise walk through 2^64 fresh addresses. Anything that is not an address counts as itself.
+    /// </summary>
+    internal static string KeyOf(string client)
+    {
+        if (!System.Net.IPAddress.TryParse(client, out var address))
+        {
+            return client;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return client;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new System.Net.IPAddress(bytes).ToString() + "/64";
     }
 
     private sealed class ClientWindow

@@ -228,8 +228,9 @@ internal sealed class PersonalAccessTokenValidator(
         }
         finally
         {
-            // Only a wrong secret uses up the attempt; a success or "no Argon2 slot" gives it back.
-            clientFailures.EndAttempt(client, failed: matches == false);
+            // A success gives the attempt back. A wrong secret uses it up, and so does "no Argon2 slot": otherwise a
+            // flood that keeps Argon2 saturated would never run out of attempts.
+            clientFailures.EndAttempt(client, failed: matches != true);
         }
 
         if (matches == true)

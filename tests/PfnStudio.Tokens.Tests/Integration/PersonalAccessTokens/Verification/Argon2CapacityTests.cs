@@ -39,9 +39,43 @@ public sealed class Argon2CapacityTests
     }
 
     [Fact]
-    public async Task TheDefaultNumberOfArgon2SlotsIsTheProcessorCount()
+    public async Task TheDefaultNumberOfArgon2SlotsLeavesOneProcessorToTheWarmPath()
     {
         await using var app = new TokensApplication();
-        Assert.Equal(Environment.ProcessorCount, app.Services.GetRequiredService<Argon2idTokenHasher>().SlotCount);
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount - 1), app.Services.GetRequiredService<Argon2idTokenHasher>().SlotCount);
+    }
+
+    [Fact]
+    public async Task AnAttemptRefusedForCapacityCountsAgainstTheCallersAddressLikeAFailure()
+    {
+        await using var app = new TokensApplication
+        {
+            Settings = new Dictionary<string, string>
+            {
+                ["Argon2:MaxConcurrentHashes"] = "1",
+                ["Argon2:QueueTimeoutMilliseconds"] = "20",
+                ["HotPath:ClientFailureLimit"] = "2",
+            },
+        };
+        var user = await app.CreateUserAsync("ada@example.com");
+        var tokens = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            tokens.Add(await app.IssueTokenAsync(user.Id, $"cold {i}"));
+        }
+
+        var hasher = app.Services.GetRequiredService<Argon2idTokenHasher>();
+        using (await hasher.AcquireSlotAsync(CancellationToken.None))
+        {
+            // A flood that keeps Argon2 busy must run out of attempts like one that sends wrong secrets.
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await app.StatusOfMeAsync(tokens[0]));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await app.StatusOfMeAsync(tokens[1]));
+            Assert.Equal(HttpStatusCode.TooManyRequests, await app.StatusOfMeAsync(tokens[2]));
+        }
+
+        // From another address the correct token is verified at once.
+        using var other = app.CreateClientWithToken(tokens[2]);
+        other.DefaultRequestHeaders.Add(TestClientAddress.Header, "198.51.100.9");
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/api/v1/me")).StatusCode);
     }
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
-using System.Threading.RateLimiting;
 using PfnStudio.Tokens.Infrastructure;
 
 namespace PfnStudio.Tokens.Predictions;
@@ -17,30 +15,10 @@ internal static class PredictLimits
 
     /// <summary>Registers the policy from configuration (<c>Predict:MaxConcurrentPerUser</c>, 1–64).</summary>
     /// <exception cref="InvalidOperationException">The setting is out of range.</exception>
-    public static WebApplicationBuilder AddPredictLimits(this WebApplicationBuilder builder)
-    {
-        var perUser = builder.Configuration.GetValue("Predict:MaxConcurrentPerUser", 2);
-        if (perUser is < 1 or > 64)
-        {
-            throw new InvalidOperationException($"Predict:MaxConcurrentPerUser must be between 1 and 64; it is {perUser}.");
-        }
-
-        builder.Services.AddRateLimiter(options =>
-        {
-            options.AddPolicy(Policy, context => RateLimitPartition.GetConcurrencyLimiter(
-                context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "anonymous",
-                _ => new ConcurrencyLimiterOptions { PermitLimit = perUser, QueueLimit = 0 }));
-            options.OnRejected = async (rejected, cancellationToken) =>
-            {
-                var response = rejected.HttpContext.Response;
-                response.StatusCode = StatusCodes.Status429TooManyRequests;
-                response.Headers.RetryAfter = "1";
-                await ProblemResponses.WriteAsync(
-                    rejected.HttpContext,
-                    "Too many Predict calls at once",
-                    string.Create(CultureInfo.InvariantCulture, $"At most {perUser} Predict calls per user run at once; retry when one has finished."));
-            };
-        });
-        return builder;
-    }
+    public static WebApplicationBuilder AddPredictLimits(this WebApplicationBuilder builder) =>
+        builder.AddPerUserConcurrencyLimit(
+            Policy,
+            "Predict:MaxConcurrentPerUser",
+            "Too many Predict calls at once",
+            perUser => string.Create(CultureInfo.InvariantCulture, $"At most {perUser} Predict calls per user run at once; retry when one has finished."));
 }

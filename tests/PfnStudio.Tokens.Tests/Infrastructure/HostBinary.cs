@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 
 namespace PfnStudio.Tokens.Tests.Infrastructure;
 
@@ -24,5 +26,54 @@ internal static class HostBinary
         }
 
         return start;
+    }
+
+    /// <summary>
+    /// Starts the host serving on a free loopback port, its output drained, and returns once <c>/healthz</c>
+    /// answers 2xx (within 60 s; otherwise the host is killed and a <see cref="TimeoutException"/> thrown).
+    /// </summary>
+    /// <param name="configure">Sets the host's environment (store, Argon2 cost, log level).</param>
+    public static async Task<(Process Process, Uri BaseAddress)> StartServingAsync(Action<ProcessStartInfo> configure)
+    {
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var start = StartInfo(["--urls", $"http://127.0.0.1:{port}"]);
+        configure(start);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Assert.False(process.HasExited, $"the host exited with code {(process.HasExited ? process.ExitCode : 0)}");
+            try
+            {
+                using var health = await client.GetAsync("/healthz");
+                if (health.IsSuccessStatusCode)
+                {
+                    return (process, baseAddress);
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        process.Dispose();
+        throw new TimeoutException("the host did not become healthy within 60 s");
     }
 }

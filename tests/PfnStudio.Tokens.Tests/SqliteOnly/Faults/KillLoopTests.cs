@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using AngleSharp.Html.Dom;
 using Microsoft.Data.Sqlite;
 using PfnStudio.Tokens.Tests.Infrastructure;
@@ -178,42 +177,15 @@ public sealed class KillLoopTests : IDisposable
 
         public static async Task<HostProcess> StartAsync(string directory)
         {
-            var port = FreePort();
-            var start = HostBinary.StartInfo(["--urls", $"http://127.0.0.1:{port}"]);
-            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-            start.Environment["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(directory, "kill.db")}";
-            start.Environment["Argon2__MemoryKiB"] = "64";
-            start.Environment["Argon2__Iterations"] = "1";
-            start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
-            var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-
-            var host = new HostProcess(process, new Uri($"http://127.0.0.1:{port}"));
-            using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-            var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+            var (process, baseAddress) = await HostBinary.StartServingAsync(start =>
             {
-                Assert.False(process.HasExited, $"the host exited with code {(process.HasExited ? process.ExitCode : 0)}");
-                try
-                {
-                    using var health = await client.GetAsync("/healthz");
-                    if (health.IsSuccessStatusCode)
-                    {
-                        return host;
-                    }
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-                {
-                }
-
-                await Task.Delay(100);
-            }
-
-            host.Kill();
-            throw new TimeoutException("the host did not become healthy within 60 s");
+                start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+                start.Environment["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(directory, "kill.db")}";
+                start.Environment["Argon2__MemoryKiB"] = "64";
+                start.Environment["Argon2__Iterations"] = "1";
+                start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+            });
+            return new HostProcess(process, baseAddress);
         }
 
         /// <summary>SIGKILL: no shutdown hooks, no flushing.</summary>
@@ -230,13 +202,6 @@ public sealed class KillLoopTests : IDisposable
         {
             Kill();
             _process.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }

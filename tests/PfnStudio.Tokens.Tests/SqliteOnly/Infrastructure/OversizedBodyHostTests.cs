@@ -146,35 +146,8 @@ public sealed class OversizedBodyHostTests : IDisposable
             await RunOperatorAsync(directory, TokensApplication.Password + "\n", "users", "create", "flood@example.com", "--password-stdin");
             var token = (await RunOperatorAsync(directory, null, "tokens", "issue", "--user", "flood@example.com", "--name", "flood")).Trim();
 
-            var port = FreePort();
-            var process = Process.Start(Configure(HostBinary.StartInfo(["--urls", $"http://127.0.0.1:{port}"]), directory))!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var host = new ServedHost(process, new Uri($"http://127.0.0.1:{port}"), token);
-            using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-            var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-            {
-                Assert.False(process.HasExited, "the host exited");
-                try
-                {
-                    using var health = await client.GetAsync("/healthz");
-                    if (health.IsSuccessStatusCode)
-                    {
-                        return host;
-                    }
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-                {
-                }
-
-                await Task.Delay(100);
-            }
-
-            host.Dispose();
-            throw new TimeoutException("the host did not become healthy within 60 s");
+            var (process, baseAddress) = await HostBinary.StartServingAsync(start => Configure(start, directory));
+            return new ServedHost(process, baseAddress, token);
         }
 
         /// <summary>The host's resident set size (Linux <c>/proc/PID/status</c>, VmRSS).</summary>
@@ -222,13 +195,6 @@ public sealed class OversizedBodyHostTests : IDisposable
             await process.WaitForExitAsync(timeout.Token);
             Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)}: {await stderr}");
             return await stdout;
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }

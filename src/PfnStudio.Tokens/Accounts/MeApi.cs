@@ -14,7 +14,7 @@ internal static class MeApi
             .RequireAuthorization(PersonalAccessTokenDefaults.AuthorizationPolicy)
             .WithTags("Account")
             .WithName("GetMe")
-            .WithSummary("The user and token behind the presented bearer token.");
+            .WithSummary("The user and token behind the presented bearer token, with what the token may reach; answers for every valid token, whatever its permissions.");
         return routes;
     }
 
@@ -29,6 +29,9 @@ internal static class MeApi
                 Name = token.Name,
                 Prefix = token.Prefix,
                 Scopes = token.Scopes,
+                Access = token.OrganizationId is null ? "full" : "fine-grained",
+                Organization = token.OrganizationSlug,
+                Projects = token.OrganizationId is null || token.ProjectIds is not { Count: > 0 } ? null : token.ProjectSlugs,
                 CreatedAt = token.CreatedAt,
                 ExpiresAt = token.ExpiresAt,
             },
@@ -65,8 +68,17 @@ internal sealed class MeToken
     /// <summary>The 12-character prefix (without <c>pfnstudio_pat_</c>).</summary>
     public required string Prefix { get; init; }
 
-    /// <summary>Granted scopes.</summary>
+    /// <summary>Granted scopes: <c>["pat"]</c> for full access, else the permissions (<c>read</c>, <c>push</c>, <c>predict</c>).</summary>
     public required IReadOnlyList<string> Scopes { get; init; }
+
+    /// <summary><c>full</c> (every organization the owner is an accepted member of) or <c>fine-grained</c>.</summary>
+    public required string Access { get; init; }
+
+    /// <summary>A fine-grained token's organization (resource owner) slug; null for full access.</summary>
+    public required string? Organization { get; init; }
+
+    /// <summary>The project slugs a fine-grained token is limited to; null for all projects (or full access).</summary>
+    public required IReadOnlyList<string>? Projects { get; init; }
 
     /// <summary>Issue instant (UTC, ISO 8601).</summary>
     public required DateTimeOffset CreatedAt { get; init; }

@@ -9,13 +9,15 @@ namespace PfnStudio.Tokens.Audit;
 /// <param name="TokenPrefix">The token's public 12-character prefix.</param>
 /// <param name="ClientAddress">The requesting client's address, or <see langword="null"/> (issue and revoke, or unknown).</param>
 /// <param name="Detail">A short explanation, or <see langword="null"/>.</param>
+/// <param name="TokenAccess">What the token may reach (<see cref="PersonalAccessTokens.TokenAccess.Describe"/>), or <see langword="null"/> when the row is gone.</param>
 internal sealed record TokenActivity(
     DateTimeOffset OccurredAt,
     AuditEventKind Kind,
     string? TokenName,
     string TokenPrefix,
     string? ClientAddress,
-    string? Detail)
+    string? Detail,
+    string? TokenAccess = null)
 {
     /// <summary>What happened, in words: "Issued", "Revoked", "Failed use", "Expired use".</summary>
     public string What => Kind switch

@@ -6,8 +6,17 @@ internal static class PersonalAccessTokenDefaults
     /// <summary>The authentication scheme name.</summary>
     public const string AuthenticationScheme = "PersonalAccessToken";
 
-    /// <summary>The authorization policy every API route uses: this scheme and the <c>pat</c> scope.</summary>
+    /// <summary>
+    /// The authorization policy of routes that need a valid token and no permission (<c>/api/v1/me</c>): this
+    /// scheme only, so an API route never falls back to the cookie and never redirects to a sign-in page.
+    /// </summary>
     public const string AuthorizationPolicy = "PersonalAccessToken";
+
+    /// <summary>The <see cref="Microsoft.AspNetCore.Authentication.AuthenticationProperties"/> item naming the permission a 403 is for.</summary>
+    public const string NeededScopeItem = "pfnstudio:needed_scope";
+
+    /// <summary>The policy of routes that need <paramref name="permission"/> (<c>PersonalAccessToken:push</c>).</summary>
+    public static string PolicyFor(string permission) => $"{AuthorizationPolicy}:{permission}";
 
     /// <summary>The realm in every challenge (RFC 6750 §3).</summary>
     public const string Realm = "pfnstudio";

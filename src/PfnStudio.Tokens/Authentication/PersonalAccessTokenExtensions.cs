@@ -23,13 +23,25 @@ internal static class PersonalAccessTokenExtensions
             authenticationScheme, "Personal access token", configure);
 
     /// <summary>
-    /// Adds <see cref="PersonalAccessTokenDefaults.AuthorizationPolicy"/>: authenticated by this scheme only
-    /// (so an API route never falls back to the cookie and never redirects to a sign-in page) with the
-    /// <c>pat</c> scope.
+    /// Adds <see cref="PersonalAccessTokenDefaults.AuthorizationPolicy"/> (a valid token from this scheme) and one
+    /// policy per permission (<see cref="PersonalAccessTokenDefaults.PolicyFor"/>: the same, plus the permission),
+    /// with the handler that grants them and the result handler whose 403 names what is missing.
     /// </summary>
-    public static AuthorizationBuilder AddPersonalAccessTokenPolicy(this AuthorizationBuilder builder) =>
+    public static AuthorizationBuilder AddPersonalAccessTokenPolicy(this AuthorizationBuilder builder)
+    {
+        builder.Services.AddSingleton<IAuthorizationHandler, PermissionAuthorizationHandler>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, InsufficientScopeResultHandler>();
         builder.AddPolicy(PersonalAccessTokenDefaults.AuthorizationPolicy, policy => policy
             .AddAuthenticationSchemes(PersonalAccessTokenDefaults.AuthenticationScheme)
-            .RequireAuthenticatedUser()
-            .RequireClaim(PersonalAccessTokenClaimTypes.Scope, PersonalAccessTokenScopes.Pat));
+            .RequireAuthenticatedUser());
+        foreach (var permission in PersonalAccessTokenScopes.Permissions)
+        {
+            builder.AddPolicy(PersonalAccessTokenDefaults.PolicyFor(permission), policy => policy
+                .AddAuthenticationSchemes(PersonalAccessTokenDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .AddRequirements(new PermissionRequirement(permission)));
+        }
+
+        return builder;
+    }
 }

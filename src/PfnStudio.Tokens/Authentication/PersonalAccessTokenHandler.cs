@@ -147,9 +147,16 @@ internal sealed class PersonalAccessTokenHandler(
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
+        // RFC 6750 §3: the scope attribute names the permission the route needs.
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        const string description = "The token does not have the scope this route needs.";
-        Response.Headers.WWWAuthenticate = Challenge("insufficient_scope", description);
+        var needed = properties.Items.TryGetValue(PersonalAccessTokenDefaults.NeededScopeItem, out var scope) ? scope : null;
+        var has = Context.Features.Get<IPersonalAccessTokenFeature>()?.Token.Scopes is { } scopes
+            ? PersonalAccessTokenScopes.Phrase(scopes) : null;
+        var description = needed is null
+            ? "The token does not have the scope this route needs."
+            : $"This route needs the {needed} permission; this token has {(string.IsNullOrEmpty(has) ? "none" : has)}.";
+        Response.Headers.WWWAuthenticate = Challenge("insufficient_scope", description)
+            + (needed is null ? string.Empty : $", scope=\"{needed}\"");
         await WriteProblemAsync("Insufficient scope", description);
     }
 

@@ -35,8 +35,26 @@ internal sealed class PersonalAccessToken
     /// </summary>
     public string? SecretSha256 { get; set; }
 
-    /// <summary>Scopes granted; today always <c>["pat"]</c>.</summary>
+    /// <summary>
+    /// Scopes granted: <c>["pat"]</c> for full access (every token issued before fine-grained tokens), else a
+    /// non-empty subset of <c>read</c>, <c>push</c>, <c>predict</c> (<see cref="PersonalAccessTokens.PersonalAccessTokenScopes"/>).
+    /// </summary>
     public List<string> Scopes { get; set; } = [];
+
+    /// <summary>
+    /// The resource owner of a fine-grained token: the one organization it may reach. <see langword="null"/> for a
+    /// full-access token. Never changes after issue.
+    /// </summary>
+    public Guid? OrganizationId { get; set; }
+
+    /// <summary>The resource owner.</summary>
+    public Organization? Organization { get; set; }
+
+    /// <summary>
+    /// The projects of <see cref="OrganizationId"/> a fine-grained token is limited to; empty means all of them,
+    /// those created later included. Always empty for full access. Never changes after issue.
+    /// </summary>
+    public List<Guid> ProjectIds { get; set; } = [];
 
     /// <summary>When it was issued (UTC).</summary>
     public DateTimeOffset CreatedAt { get; set; }

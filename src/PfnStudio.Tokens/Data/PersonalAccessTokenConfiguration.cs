@@ -25,5 +25,12 @@ internal sealed class PersonalAccessTokenConfiguration : IEntityTypeConfiguratio
             .WithMany(u => u.PersonalAccessTokens)
             .HasForeignKey(t => t.UserId)
             .OnDelete(DeleteBehavior.Cascade);
+
+        // An organization's fine-grained tokens go with it; none could reach anything afterwards.
+        builder.HasOne(t => t.Organization)
+            .WithMany()
+            .HasForeignKey(t => t.OrganizationId)
+            .OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(t => new { t.OrganizationId, t.UserId });
     }
 }

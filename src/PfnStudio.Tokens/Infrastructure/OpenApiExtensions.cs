@@ -44,23 +44,38 @@ internal static class OpenApiExtensions
                     Type = SecuritySchemeType.Http,
                     Scheme = "bearer",
                     BearerFormat = "pfnstudio_pat_<32 base62 characters>",
-                    Description = "A personal access token from the avatar menu → API tokens, sent as Authorization: Bearer <token>.",
+                    Description = "A personal access token from the avatar menu → API tokens, sent as Authorization: Bearer <token>. "
+                        + "A full-access token (scope `pat`) may call every operation its owner may; a fine-grained token is limited to one "
+                        + "organization, all or some of its projects, and the permissions it was issued with: "
+                        + string.Join(" ", PersonalAccessTokens.PersonalAccessTokenScopes.Permissions.Select(p => $"`{p}`: {PersonalAccessTokens.PersonalAccessTokenScopes.Describe(p)}"))
+                        + " Each operation lists the permission it needs as its security requirement's role.",
                 };
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
             {
-                var secured = context.Description.ActionDescriptor.EndpointMetadata
+                // The bearer policy, or one of its per-permission policies ("PersonalAccessToken:push"), whose
+                // permission is listed as the requirement's role (OpenAPI 3.1 §4.8.30: non-OAuth schemes may list roles).
+                var policies = context.Description.ActionDescriptor.EndpointMetadata
                     .OfType<IAuthorizeData>()
-                    .Any(a => a.Policy == bearerPolicy);
-                if (secured)
+                    .Select(a => a.Policy)
+                    .Where(p => p == bearerPolicy || p?.StartsWith(bearerPolicy + ":", StringComparison.Ordinal) == true)
+                    .ToList();
+                if (policies.Count > 0)
                 {
+                    var permissions = policies.Where(p => p!.Length > bearerPolicy.Length).Select(p => p![(bearerPolicy.Length + 1)..]).Distinct().ToList();
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement
                     {
-                        [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = [],
+                        [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = permissions,
                     });
                     operation.Responses ??= new OpenApiResponses();
+                    if (permissions.Count > 0)
+                    {
+                        operation.Description = (operation.Description is { Length: > 0 } d ? d + "\n\n" : string.Empty)
+                            + $"Needs the `{string.Join("`, `", permissions)}` permission (or a full-access token).";
+                        operation.Responses.TryAdd("403", new OpenApiResponse { Description = $"The token lacks the {string.Join(", ", permissions)} permission (WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"{string.Join(" ", permissions)}\"), or is limited to other projects." });
+                    }
 
                     // What the bearer scheme and the host answer before any handler runs (RFC 6750 §3.1).
                     operation.Responses.TryAdd("400", new OpenApiResponse { Description = "A malformed Authorization header or request (WWW-Authenticate: Bearer error=\"invalid_request\")." });

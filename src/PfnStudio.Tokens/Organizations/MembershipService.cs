@@ -201,7 +201,10 @@ internal sealed class MembershipService(
             return OrganizationResult.Invalid("That person is not a member of this organization.");
         }
 
-        var active = (await tokens.ListAsync(memberUserId, cancellationToken)).Active;
+        // Full-access tokens reached this organization, and so did fine-grained ones for it; fine-grained tokens
+        // for other organizations keep working.
+        var active = (await tokens.ListAsync(memberUserId, cancellationToken)).Active
+            .Where(t => t.Access.IsFullAccess || t.Access.OrganizationId == organization.Id);
         var revoked = 0;
         foreach (var token in active)
         {

@@ -12,6 +12,7 @@ namespace PfnStudio.Tokens.PersonalAccessTokens;
 /// <param name="ExpiresAt">Expiry instant (UTC), or <see langword="null"/> for never.</param>
 /// <param name="RevokedAt">Revocation instant (UTC), or <see langword="null"/>.</param>
 /// <param name="LastUsedAt">Last successful use (UTC, coarse), or <see langword="null"/>.</param>
+/// <param name="Access">What it may reach (full access, or an organization and projects), with names to show.</param>
 internal sealed record PersonalAccessTokenSummary(
     Guid Id,
     string Name,
@@ -20,7 +21,8 @@ internal sealed record PersonalAccessTokenSummary(
     DateTimeOffset CreatedAt,
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? RevokedAt,
-    DateTimeOffset? LastUsedAt)
+    DateTimeOffset? LastUsedAt,
+    TokenAccess Access)
 {
     /// <summary>The prefix as shown in tables: <c>pfnstudio_pat_AbC123xYz789…</c>.</summary>
     public string DisplayPrefix => PersonalAccessTokenFormat.Display(Prefix);
@@ -48,8 +50,9 @@ internal sealed record PersonalAccessTokenSummary(
             : lastUsed.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    internal static PersonalAccessTokenSummary From(PersonalAccessToken t) =>
-        new(t.Id, t.Name, t.Prefix, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsedAt);
+    /// <summary>The summary of <paramref name="t"/>; <paramref name="names"/> resolves organization and project slugs.</summary>
+    internal static PersonalAccessTokenSummary From(PersonalAccessToken t, AccessNames names) =>
+        new(t.Id, t.Name, t.Prefix, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsedAt, names.Access(t));
 }
 
 /// <summary>A user's tokens split as the page shows them; each list newest first.</summary>
@@ -63,7 +66,8 @@ internal sealed record PersonalAccessTokenLists(
 internal sealed class IssueTokenResult
 {
     /// <summary>Form field names used as keys of <see cref="Errors"/>.</summary>
-    public const string NameField = "Name", ExpiresInDaysField = "ExpiresInDays";
+    public const string NameField = "Name", ExpiresInDaysField = "ExpiresInDays", AccessField = "Access",
+        OrganizationField = "Organization", ProjectsField = "Projects", PermissionsField = "Permissions";
 
     /// <summary>The stored token, when one was minted.</summary>
     public PersonalAccessTokenSummary? Token { get; private init; }
@@ -71,7 +75,7 @@ internal sealed class IssueTokenResult
     /// <summary>The plaintext, present only in the one result that minted it.</summary>
     public string? Plaintext { get; private init; }
 
-    /// <summary>Validation messages keyed by <see cref="NameField"/> or <see cref="ExpiresInDaysField"/>.</summary>
+    /// <summary>Validation messages keyed by the <c>…Field</c> names.</summary>
     public IReadOnlyDictionary<string, string> Errors { get; private init; } = new Dictionary<string, string>();
 
     /// <summary>The same issue request already minted a token (a re-posted form); nothing new was minted.</summary>
@@ -97,6 +101,14 @@ internal sealed class IssueTokenResult
 /// <param name="ExpiresAt">Expiry instant (UTC), or <see langword="null"/>.</param>
 /// <param name="UserId">Owner's user id.</param>
 /// <param name="UserName">Owner's user name (the e-mail address).</param>
+/// <param name="OrganizationId">A fine-grained token's resource owner; <see langword="null"/> for full access.</param>
+/// <param name="OrganizationSlug">Its slug.</param>
+/// <param name="ProjectIds">The projects it is limited to; empty (or <see langword="null"/>) for all.</param>
+/// <param name="ProjectSlugs">Their slugs, in the same order.</param>
+/// <remarks>
+/// The organization and projects never change after issue, so remembering them with a verification (in
+/// <see cref="VerifiedTokenCache"/>) adds no store read to the warm path; membership is read per request.
+/// </remarks>
 internal sealed record AuthenticatedToken(
     Guid Id,
     string Name,
@@ -105,7 +117,20 @@ internal sealed record AuthenticatedToken(
     DateTimeOffset CreatedAt,
     DateTimeOffset? ExpiresAt,
     string UserId,
-    string? UserName);
+    string? UserName,
+    Guid? OrganizationId = null,
+    string? OrganizationSlug = null,
+    IReadOnlyList<Guid>? ProjectIds = null,
+    IReadOnlyList<string>? ProjectSlugs = null)
+{
+    /// <summary>What the token may reach.</summary>
+    public TokenAccess Access { get; } = new(Scopes, OrganizationId, OrganizationSlug, ProjectIds ?? [], ProjectSlugs ?? []);
+
+    /// <summary>Whether the token may use a project of <paramref name="organizationId"/> with id <paramref name="projectId"/>.</summary>
+    public bool Reaches(Guid organizationId, Guid projectId) =>
+        OrganizationId is not { } owner
+        || (owner == organizationId && (ProjectIds is null || ProjectIds.Count == 0 || ProjectIds.Contains(projectId)));
+}
 
 /// <summary>Why a presented token was accepted or refused.</summary>
 internal enum TokenValidationStatus
@@ -132,3 +157,49 @@ internal enum TokenValidationStatus
 /// <param name="Token">The token and owner; set for <see cref="TokenValidationStatus.Valid"/> and <see cref="TokenValidationStatus.Expired"/>.</param>
 /// <param name="RetryAfter">For <see cref="TokenValidationStatus.Throttled"/>: how long until the prefix is checked again.</param>
 internal sealed record TokenValidationResult(TokenValidationStatus Status, AuthenticatedToken? Token, TimeSpan? RetryAfter = null);
+
+/// <summary>
+/// The organization and project slugs of a set of tokens, read in one query each, so listing tokens shows
+/// <c>read, push · acme / gp-demo</c> without a query per row.
+/// </summary>
+/// <param name="Organizations">Slug by organization id.</param>
+/// <param name="Projects">Slug by project id.</param>
+internal sealed record AccessNames(IReadOnlyDictionary<Guid, string> Organizations, IReadOnlyDictionary<Guid, string> Projects)
+{
+    /// <summary>No names: for full-access tokens only.</summary>
+    public static AccessNames None { get; } = new(new Dictionary<Guid, string>(), new Dictionary<Guid, string>());
+
+    /// <summary>The access of <paramref name="t"/>, with slugs (a project gone meanwhile shows as "(removed project)").</summary>
+    public TokenAccess Access(PersonalAccessToken t) =>
+        t.OrganizationId is not { } organizationId
+            ? new TokenAccess(t.Scopes, null, null, [], [])
+            : new TokenAccess(
+                t.Scopes,
+                organizationId,
+                Organizations.GetValueOrDefault(organizationId, "(removed organization)"),
+                t.ProjectIds,
+                t.ProjectIds.ConvertAll(id => Projects.GetValueOrDefault(id, "(removed project)")));
+}
+
+/// <summary>
+/// The access an issue request asks for, as typed (the page's fields, the operator's options); validated by
+/// <see cref="PersonalAccessTokenService"/>.
+/// </summary>
+/// <param name="Access"><see cref="FullAccessValue"/> (or blank) or <see cref="FineGrainedValue"/>.</param>
+/// <param name="Organization">A fine-grained token's organization slug.</param>
+/// <param name="ProjectScope"><see cref="AllProjectsValue"/> or <see cref="ChosenProjectsValue"/>; blank means chosen when projects are listed, else all.</param>
+/// <param name="Projects">Chosen project slugs.</param>
+/// <param name="Permissions">Permissions, one per item or comma-separated.</param>
+internal sealed record TokenAccessRequest(
+    string? Access,
+    string? Organization,
+    string? ProjectScope,
+    IReadOnlyList<string?>? Projects,
+    IReadOnlyList<string?>? Permissions)
+{
+    /// <summary>Form values.</summary>
+    public const string FullAccessValue = "full", FineGrainedValue = "fine-grained", AllProjectsValue = "all", ChosenProjectsValue = "chosen";
+
+    /// <summary>Full access, as every token before fine-grained ones.</summary>
+    public static TokenAccessRequest FullAccess { get; } = new(FullAccessValue, null, null, null, null);
+}

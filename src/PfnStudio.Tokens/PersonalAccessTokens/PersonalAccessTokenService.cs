@@ -9,8 +9,9 @@ namespace PfnStudio.Tokens.PersonalAccessTokens;
 
 /// <summary>
 /// Issues, lists and revokes a user's personal access tokens. Validation rules live here, once, for the
-/// page and any other caller: name trimmed, NFC, 1–100 code points, following <see cref="DisplayNameRule"/>,
-/// unique among the user's active tokens; expiry blank (never) or a whole number of days from 1 to 3650.
+/// page, the operator command line and any other caller: name trimmed, NFC, 1–100 code points, following
+/// <see cref="DisplayNameRule"/>, unique among the user's active tokens; expiry blank (never) or a whole number of
+/// days from 1 to 3650; access full, or fine-grained (<see cref="TokenAccessRequest"/>).
 /// </summary>
 internal sealed class PersonalAccessTokenService(
     TokensDbContext db,
@@ -33,15 +34,28 @@ internal sealed class PersonalAccessTokenService(
     /// <param name="cancellationToken">Cancels the store calls.</param>
     /// <returns>The plaintext (once), validation messages, or <see cref="IssueTokenResult.AlreadyIssued"/>.</returns>
     /// <exception cref="HashingBusyException">Argon2 stayed at capacity for the whole queue timeout.</exception>
+    public Task<IssueTokenResult> IssueAsync(
+        string userId, string? name, string? expiresInDays, Guid? issueRequestId, CancellationToken cancellationToken = default) =>
+        IssueAsync(userId, name, expiresInDays, TokenAccessRequest.FullAccess, issueRequestId, cancellationToken);
+
+    /// <summary>
+    /// Issues a token named <paramref name="name"/> for <paramref name="userId"/> with the access asked for in
+    /// <paramref name="access"/>: full access, or fine-grained (one organization where the user is an accepted member,
+    /// all or chosen projects of it, a non-empty set of permissions). Any invalid part is a message keyed by its field
+    /// and nothing is stored.
+    /// </summary>
+    /// <exception cref="HashingBusyException">Argon2 stayed at capacity for the whole queue timeout.</exception>
     public async Task<IssueTokenResult> IssueAsync(
-        string userId, string? name, string? expiresInDays, Guid? issueRequestId, CancellationToken cancellationToken = default)
+        string userId, string? name, string? expiresInDays, TokenAccessRequest access, Guid? issueRequestId,
+        CancellationToken cancellationToken = default)
     {
         var errors = new Dictionary<string, string>();
         var trimmedName = ValidateName(name, errors);
         var days = ValidateExpiresInDays(expiresInDays, errors);
 
-        // Cheap checks first, so an obvious duplicate costs no Argon2 work.
+        // Cheap checks first, so an obvious duplicate or a bad access choice costs no Argon2 work.
         var now = time.GetUtcNow();
+        var granted = await ValidateAccessAsync(userId, access, errors, cancellationToken);
         var early = await CheckDuplicatesAsync(userId, trimmedName, issueRequestId, now, errors, cancellationToken);
         if (early is not null)
         {
@@ -61,6 +75,9 @@ internal sealed class PersonalAccessTokenService(
             await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({userId}, 0))", cancellationToken);
         }
         now = time.GetUtcNow();
+
+        // Again inside the transaction: a membership removed or a project gone since the first check refuses.
+        granted = await ValidateAccessAsync(userId, access, errors, cancellationToken);
         var late = await CheckDuplicatesAsync(userId, trimmedName, issueRequestId, now, errors, cancellationToken);
         if (late is not null)
         {
@@ -75,7 +92,9 @@ internal sealed class PersonalAccessTokenService(
             Prefix = prefix,
             Hash = hash,
             SecretSha256 = TokenDigest.Of(plaintext).ToHex(),
-            Scopes = [PersonalAccessTokenScopes.Pat],
+            Scopes = [.. granted!.Scopes],
+            OrganizationId = granted.OrganizationId,
+            ProjectIds = [.. granted.ProjectIds],
             CreatedAt = now,
             ExpiresAt = days is { } d ? now.AddDays(d) : null,
             IssueRequestId = issueRequestId,
@@ -88,13 +107,16 @@ internal sealed class PersonalAccessTokenService(
             TokenPrefix = prefix,
             Kind = AuditEventKind.Issued,
             OccurredAt = now,
-            Detail = days is { } expiry ? $"issued, expires in {expiry} {(expiry == 1 ? "day" : "days")}" : "issued, never expires",
+            Detail = Truncate($"issued, {granted.Describe()}, "
+                + (days is { } expiry ? $"expires in {expiry} {(expiry == 1 ? "day" : "days")}" : "never expires")),
         });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         TokenLog.Issued(logger, token.Id, token.Prefix, userId, token.ExpiresAt);
-        return IssueTokenResult.Issued(PersonalAccessTokenSummary.From(token), plaintext);
+        return IssueTokenResult.Issued(
+            new PersonalAccessTokenSummary(token.Id, token.Name, token.Prefix, token.Scopes, token.CreatedAt, token.ExpiresAt, null, null, granted),
+            plaintext);
     }
 
     /// <summary>Lists the user's tokens: active ones newest first, then ended ones most recently ended first.</summary>
@@ -110,9 +132,10 @@ internal sealed class PersonalAccessTokenService(
             .Take(100)
             .ToListAsync(cancellationToken);
 
+        var names = await NamesAsync([.. active, .. ended], cancellationToken);
         return new PersonalAccessTokenLists(
-            active.ConvertAll(PersonalAccessTokenSummary.From),
-            ended.ConvertAll(PersonalAccessTokenSummary.From));
+            active.ConvertAll(t => PersonalAccessTokenSummary.From(t, names)),
+            ended.ConvertAll(t => PersonalAccessTokenSummary.From(t, names)));
     }
 
     /// <summary>The active tokens of each of <paramref name="userIds"/>, newest first, in one query.</summary>
@@ -124,7 +147,8 @@ internal sealed class PersonalAccessTokenService(
             .Where(t => userIds.Contains(t.UserId) && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now))
             .OrderByDescending(t => t.CreatedAt)
             .ToListAsync(cancellationToken);
-        return active.ToLookup(t => t.UserId, PersonalAccessTokenSummary.From);
+        var names = await NamesAsync(active, cancellationToken);
+        return active.ToLookup(t => t.UserId, t => PersonalAccessTokenSummary.From(t, names));
     }
 
     /// <summary>Largest number of events <see cref="RecentActivityAsync"/> returns.</summary>
@@ -143,17 +167,18 @@ internal sealed class PersonalAccessTokenService(
             .Take(RecentActivityCount)
             .ToListAsync(cancellationToken);
         var tokenIds = events.Select(e => e.TokenId).OfType<Guid>().Distinct().ToList();
-        var names = await db.PersonalAccessTokens.AsNoTracking()
+        var rows = await db.PersonalAccessTokens.AsNoTracking()
             .Where(t => t.UserId == userId && tokenIds.Contains(t.Id))
-            .Select(t => new { t.Id, t.Name })
-            .ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+            .ToDictionaryAsync(t => t.Id, cancellationToken);
+        var names = await NamesAsync(rows.Values, cancellationToken);
         return events.ConvertAll(e => new TokenActivity(
             e.OccurredAt,
             e.Kind,
-            e.TokenId is { } id && names.TryGetValue(id, out var name) ? name : null,
+            e.TokenId is { } id && rows.TryGetValue(id, out var row) ? row.Name : null,
             e.TokenPrefix,
             e.ClientAddress,
-            e.Detail));
+            e.Detail,
+            e.TokenId is { } tokenId && rows.TryGetValue(tokenId, out var token) ? names.Access(token).Describe() : null));
     }
 
     /// <summary>Revokes one of the user's tokens with the audit detail "revoked"; see the overload with a detail.</summary>
@@ -208,7 +233,7 @@ internal sealed class PersonalAccessTokenService(
                 TokenPrefix = candidate.Prefix,
                 Kind = AuditEventKind.Revoked,
                 OccurredAt = now,
-                Detail = detail.Length > AuditEvent.DetailMaxLength ? detail[..AuditEvent.DetailMaxLength] : detail,
+                Detail = Truncate(detail),
             });
             await db.SaveChangesAsync(cancellationToken);
             if (ownTransaction is not null)
@@ -244,6 +269,176 @@ internal sealed class PersonalAccessTokenService(
     private IQueryable<PersonalAccessToken> ActiveTokens(string userId, DateTimeOffset now) =>
         db.PersonalAccessTokens.AsNoTracking()
             .Where(t => t.UserId == userId && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now));
+
+    private static string Truncate(string detail) =>
+        detail.Length > AuditEvent.DetailMaxLength ? detail[..AuditEvent.DetailMaxLength] : detail;
+
+    // The organization and project slugs the given tokens name, in one query each (none for full-access tokens).
+    private async Task<AccessNames> NamesAsync(IReadOnlyCollection<PersonalAccessToken> tokens, CancellationToken cancellationToken)
+    {
+        var organizationIds = tokens.Select(t => t.OrganizationId).OfType<Guid>().Distinct().ToList();
+        if (organizationIds.Count == 0)
+        {
+            return AccessNames.None;
+        }
+
+        var projectIds = tokens.SelectMany(t => t.ProjectIds).Distinct().ToList();
+        var organizations = await db.Organizations.AsNoTracking().Where(o => organizationIds.Contains(o.Id))
+            .ToDictionaryAsync(o => o.Id, o => o.Slug, cancellationToken);
+        var projects = projectIds.Count == 0
+            ? new Dictionary<Guid, string>()
+            : await db.Projects.AsNoTracking().Where(p => projectIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Slug, cancellationToken);
+        return new AccessNames(organizations, projects);
+    }
+
+    /// <summary>Most projects one fine-grained token may name.</summary>
+    public const int MaxProjectsPerToken = 100;
+
+    // The access a request asks for, checked against the store; null (with a message per field) when any part is wrong.
+    private async Task<TokenAccess?> ValidateAccessAsync(
+        string userId, TokenAccessRequest access, Dictionary<string, string> errors, CancellationToken cancellationToken)
+    {
+        var kind = access.Access?.Trim();
+        var projects = (access.Projects ?? []).Select(p => p?.Trim() ?? string.Empty).Where(p => p.Length > 0).ToList();
+        if (string.IsNullOrEmpty(kind) || kind == TokenAccessRequest.FullAccessValue)
+        {
+            // A forged or confused form: full access already reaches every project, so a project list with it is
+            // a contradiction, not something to drop silently.
+            if (projects.Count > 0)
+            {
+                errors[IssueTokenResult.ProjectsField] =
+                    "A full-access token reaches every project. To limit the token to projects, choose Fine-grained.";
+                return null;
+            }
+
+            return TokenAccess.Full;
+        }
+
+        if (kind != TokenAccessRequest.FineGrainedValue)
+        {
+            errors[IssueTokenResult.AccessField] = "Choose Full access or Fine-grained.";
+            return null;
+        }
+
+        var ok = true;
+        var permissions = new List<string>();
+        foreach (var raw in access.Permissions ?? [])
+        {
+            // The operator command line passes "read,push" as one value; the page one value per checkbox.
+            foreach (var part in (raw ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!PersonalAccessTokenScopes.Permissions.Contains(part))
+                {
+                    errors[IssueTokenResult.PermissionsField] =
+                        $"\"{Shorten(part)}\" is not a permission. Choose from {string.Join(", ", PersonalAccessTokenScopes.Permissions)}.";
+                    ok = false;
+                }
+                else if (!permissions.Contains(part))
+                {
+                    permissions.Add(part);
+                }
+            }
+        }
+
+        if (ok && permissions.Count == 0)
+        {
+            errors[IssueTokenResult.PermissionsField] =
+                $"Choose at least one permission: {string.Join(", ", PersonalAccessTokenScopes.Permissions)}.";
+            ok = false;
+        }
+
+        var organizationSlug = access.Organization?.Trim();
+        if (string.IsNullOrEmpty(organizationSlug))
+        {
+            errors[IssueTokenResult.OrganizationField] = "Choose the organization this token may reach.";
+            return null;
+        }
+
+        var membership = organizationSlug.Length > Organization.SlugMaxLength
+            ? null
+            : await db.Memberships.AsNoTracking()
+                .Where(m => m.UserId == userId && m.Organization!.Slug == organizationSlug)
+                .Select(m => new { m.OrganizationId, m.AcceptedAt })
+                .FirstOrDefaultAsync(cancellationToken);
+        if (membership is null)
+        {
+            // A missing organization and one the user is not in read the same.
+            errors[IssueTokenResult.OrganizationField] = $"You are not a member of an organization \"{Shorten(organizationSlug)}\".";
+            return null;
+        }
+
+        if (membership.AcceptedAt is null)
+        {
+            errors[IssueTokenResult.OrganizationField] =
+                $"You are invited to \"{organizationSlug}\" but have not accepted yet; accept the invitation on the Organizations page first.";
+            return null;
+        }
+
+        var scope = access.ProjectScope?.Trim();
+        if (string.IsNullOrEmpty(scope))
+        {
+            scope = projects.Count > 0 ? TokenAccessRequest.ChosenProjectsValue : TokenAccessRequest.AllProjectsValue;
+        }
+
+        var projectIds = new List<Guid>();
+        var projectSlugs = new List<string>();
+        if (scope == TokenAccessRequest.AllProjectsValue)
+        {
+            if (projects.Count > 0)
+            {
+                errors[IssueTokenResult.ProjectsField] = "Choose All projects or pick projects, not both.";
+                return null;
+            }
+        }
+        else if (scope == TokenAccessRequest.ChosenProjectsValue)
+        {
+            if (projects.Count == 0)
+            {
+                errors[IssueTokenResult.ProjectsField] = "Choose at least one project, or All projects.";
+                return null;
+            }
+
+            if (projects.Count > MaxProjectsPerToken)
+            {
+                errors[IssueTokenResult.ProjectsField] = $"A token may name at most {MaxProjectsPerToken} projects; choose All projects instead.";
+                return null;
+            }
+
+            if (projects.GroupBy(p => p, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                errors[IssueTokenResult.ProjectsField] = $"Project \"{Shorten(twice.Key)}\" is listed twice.";
+                return null;
+            }
+
+            var organizationId = membership.OrganizationId;
+            var found = await db.Projects.AsNoTracking()
+                .Where(p => p.OrganizationId == organizationId && projects.Contains(p.Slug))
+                .ToDictionaryAsync(p => p.Slug, p => p.Id, StringComparer.Ordinal, cancellationToken);
+            if (projects.FirstOrDefault(p => !found.ContainsKey(p)) is { } missing)
+            {
+                errors[IssueTokenResult.ProjectsField] = $"\"{Shorten(missing)}\" is not a project of \"{organizationSlug}\".";
+                return null;
+            }
+
+            foreach (var slug in projects)
+            {
+                projectIds.Add(found[slug]);
+                projectSlugs.Add(slug);
+            }
+        }
+        else
+        {
+            errors[IssueTokenResult.ProjectsField] = "Choose All projects or Only chosen projects.";
+            return null;
+        }
+
+        return ok
+            ? new TokenAccess([.. PersonalAccessTokenScopes.Permissions.Where(permissions.Contains)], membership.OrganizationId, organizationSlug, projectIds, projectSlugs)
+            : null;
+    }
+
+    // What a message quotes of a value as sent: enough to recognise it, never a wall of text.
+    private static string Shorten(string value) => value.Length > 64 ? value[..64] + "…" : value;
 
     private static string? ValidateName(string? name, Dictionary<string, string> errors)
     {

@@ -17,7 +17,7 @@ internal static partial class PredictApi
     public static IEndpointRouteBuilder MapPredictApi(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/projects/{project}/runs/v0_1/predict", PredictAsync)
-            .RequireAuthorization(Authentication.PersonalAccessTokenDefaults.AuthorizationPolicy)
+            .RequireAuthorization(Authentication.PersonalAccessTokenDefaults.PolicyFor(PersonalAccessTokens.PersonalAccessTokenScopes.Predict))
             .RequireRateLimiting(PredictLimits.Policy)
             .WithTags("Predict")
             .WithName("Predict")
@@ -37,9 +37,10 @@ internal static partial class PredictApi
     {
         var started = time.GetTimestamp();
         var token = context.Token();
-        if (await db.FindVisibleProjectAsync(project, token.UserId, cancellationToken) is not { } projectId)
+        var (projectId, refused) = await context.ResolveProjectAsync(db, project, cancellationToken);
+        if (refused is not null)
         {
-            return ProjectAccess.ProjectNotFound(project);
+            return refused;
         }
 
         var run = new Run

@@ -14,23 +14,45 @@ internal static class ProjectAccess
         context.Features.GetRequiredFeature<IPersonalAccessTokenFeature>().Token;
 
     /// <summary>
-    /// The id of project <paramref name="slug"/> when the token's owner is an accepted member of its organization (a pending invitation grants nothing), else
-    /// <see langword="null"/>. Membership is checked inside the query, so a project of another organization and
-    /// a missing one are indistinguishable (both 404): a token must not learn which project slugs exist.
+    /// The project <paramref name="slug"/> as the request's token may use it. Its id, when the token's owner is an
+    /// accepted member of its organization <em>now</em> (read on every request: a removal or a pending invitation
+    /// grants nothing) and the token reaches it (full access, or a fine-grained token for that organization and
+    /// that project or all of them). Otherwise a refusal: <c>404</c> when the owner could not see the project (as
+    /// for a missing one: a token must not learn which slugs exist), <c>403 insufficient_scope</c> when the owner
+    /// could but the token is limited to other projects.
     /// </summary>
-    public static async Task<Guid?> FindVisibleProjectAsync(
-        this TokensDbContext db, string slug, string userId, CancellationToken cancellationToken)
+    public static async Task<ProjectResolution> ResolveProjectAsync(
+        this HttpContext context, TokensDbContext db, string slug, CancellationToken cancellationToken)
     {
+        var token = context.Token();
         if (slug.Length > Project.SlugMaxLength)
         {
-            return null;
+            return new ProjectResolution(Guid.Empty, ProjectNotFound(slug));
         }
 
-        var id = await db.Projects.AsNoTracking()
+        var userId = token.UserId;
+        var project = await db.Projects.AsNoTracking()
             .Where(p => p.Slug == slug && p.Organization!.Memberships.Any(m => m.UserId == userId && m.AcceptedAt != null))
-            .Select(p => p.Id)
+            .Select(p => new { p.Id, p.OrganizationId })
             .FirstOrDefaultAsync(cancellationToken);
-        return id == Guid.Empty ? null : id;
+        if (project is null)
+        {
+            return new ProjectResolution(Guid.Empty, ProjectNotFound(slug));
+        }
+
+        if (!token.Reaches(project.OrganizationId, project.Id))
+        {
+            var reach = token.Access;
+            var detail = reach.ProjectIds.Count == 0
+                ? $"This token is limited to the projects of \"{reach.OrganizationSlug}\"; \"{slug}\" is not one of them."
+                : $"This token is limited to other projects ({reach.OrganizationSlug} / {string.Join(", ", reach.ProjectSlugs)}); \"{slug}\" is not one of them.";
+            context.Response.Headers.WWWAuthenticate =
+                $"Bearer realm=\"{PersonalAccessTokenDefaults.Realm}\", error=\"insufficient_scope\", error_description=\"{detail.Replace("\"", "'", StringComparison.Ordinal)}\"";
+            return new ProjectResolution(Guid.Empty, TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden, title: "Insufficient scope", detail: detail));
+        }
+
+        return new ProjectResolution(project.Id, null);
     }
 
     /// <summary>The one 404 for a missing project and a project the caller may not see.</summary>
@@ -40,3 +62,9 @@ internal static class ProjectAccess
             title: "Project not found",
             detail: $"No project \"{slug}\" is visible to this token's owner.");
 }
+
+/// <summary>The outcome of <see cref="ProjectAccess.ResolveProjectAsync"/>.</summary>
+/// <param name="Id">The project's id when <paramref name="Refusal"/> is <see langword="null"/>.</param>
+/// <param name="Refusal">The 404 or 403 to answer instead.</param>
+internal readonly record struct ProjectResolution(
+    Guid Id, Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Refusal);

@@ -12,10 +12,10 @@ internal static class ProjectsListApi
     public static IEndpointRouteBuilder MapProjectsListApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/v1/projects", ListAsync)
-            .RequireAuthorization(PersonalAccessTokenDefaults.AuthorizationPolicy)
+            .RequireAuthorization(PersonalAccessTokenDefaults.PolicyFor(PersonalAccessTokens.PersonalAccessTokenScopes.Read))
             .WithTags("Projects")
             .WithName("ListProjects")
-            .WithSummary("The projects of every organization the token's owner is an accepted member of, by organization and slug.");
+            .WithSummary("The projects this token may use: for full access, those of every organization the token's owner is an accepted member of; for a fine-grained token, its organization's (or its chosen ones); by organization and slug.");
         return routes;
     }
 
@@ -25,10 +25,24 @@ internal static class ProjectsListApi
     /// <param name="cancellationToken">The request's cancellation.</param>
     internal static async Task<Ok<ProjectList>> ListAsync(HttpContext context, TokensDbContext db, CancellationToken cancellationToken)
     {
-        var userId = context.Token().UserId;
-        // The same membership rule as every project route (FindVisibleProjectAsync): a pending invitation grants nothing.
-        var rows = await db.Projects.AsNoTracking()
-            .Where(p => p.Organization!.Memberships.Any(m => m.UserId == userId && m.AcceptedAt != null))
+        var token = context.Token();
+        var userId = token.UserId;
+
+        // The same rule as every project route (ResolveProjectAsync): accepted membership now (a pending invitation
+        // grants nothing), and a fine-grained token sees only its organization's projects, or its chosen ones.
+        var visible = db.Projects.AsNoTracking()
+            .Where(p => p.Organization!.Memberships.Any(m => m.UserId == userId && m.AcceptedAt != null));
+        if (token.OrganizationId is { } organizationId)
+        {
+            visible = visible.Where(p => p.OrganizationId == organizationId);
+            if (token.ProjectIds is { Count: > 0 } chosen)
+            {
+                var ids = chosen.ToList();
+                visible = visible.Where(p => ids.Contains(p.Id));
+            }
+        }
+
+        var rows = await visible
             .OrderBy(p => p.Organization!.Slug).ThenBy(p => p.Slug)
             .Select(p => new ProjectListItem
             {

@@ -25,7 +25,7 @@ internal static class ProjectApiHelpers
     public static Task<T> WithProjectsAsync<T>(this TokensApplication app, Func<ProjectService, Task<T>> action) =>
         app.WithServiceAsync(action);
 
-    private static async Task<T> WithServiceAsync<TService, T>(this TokensApplication app, Func<TService, Task<T>> action)
+    public static async Task<T> WithServiceAsync<TService, T>(this TokensApplication app, Func<TService, Task<T>> action)
         where TService : notnull
     {
         using var scope = app.Services.CreateScope();

@@ -130,6 +130,24 @@ internal sealed class TokensApplication : WebApplicationFactory<Program>
         return result.Plaintext!;
     }
 
+    /// <summary>
+    /// Issues a fine-grained token for <paramref name="organization"/> with <paramref name="permissions"/>, on
+    /// <paramref name="projects"/> (none: every project of the organization), and returns its plaintext.
+    /// </summary>
+    public async Task<string> IssueFineGrainedTokenAsync(
+        string userId, string name, string organization, string[] permissions, string[]? projects = null)
+    {
+        using var scope = Services.CreateScope();
+        var tokens = scope.ServiceProvider.GetRequiredService<PersonalAccessTokenService>();
+        var access = new TokenAccessRequest(
+            TokenAccessRequest.FineGrainedValue, organization,
+            projects is { Length: > 0 } ? TokenAccessRequest.ChosenProjectsValue : TokenAccessRequest.AllProjectsValue,
+            projects, permissions);
+        var result = await tokens.IssueAsync(userId, name, null, access, null);
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
+        return result.Plaintext!;
+    }
+
     /// <summary>A client that sends <c>Authorization: Bearer {token}</c>.</summary>
     public HttpClient CreateClientWithToken(string token)
     {

@@ -49,7 +49,8 @@ internal sealed class PersonalAccessTokenValidator(
             db.PersonalAccessTokens.AsNoTracking()
                 .Where(t => t.Prefix == prefix)
                 .Select(t => new Candidate(
-                    t.Id, t.Name, t.Prefix, t.Hash, t.SecretSha256, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.UserId, t.User!.UserName))
+                    t.Id, t.Name, t.Prefix, t.Hash, t.SecretSha256, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.UserId, t.User!.UserName,
+                    t.OrganizationId, t.Organization!.Slug, t.ProjectIds))
                 .FirstOrDefault());
 
     private static readonly TokenValidationResult InvalidResult = new(TokenValidationStatus.Invalid, null);
@@ -103,9 +104,21 @@ internal sealed class PersonalAccessTokenValidator(
         }
 
         Candidate? row;
+        IReadOnlyList<string> projectSlugs = [];
         await using (var scope = scopes.CreateAsyncScope())
         {
-            row = await FindByPrefix(scope.ServiceProvider.GetRequiredService<TokensDbContext>(), prefix, cancellationToken);
+            var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
+            row = await FindByPrefix(db, prefix, cancellationToken);
+
+            // A fine-grained token limited to chosen projects: their slugs, for /api/v1/me. Read once per
+            // verification (the list never changes after issue), never on the warm path.
+            if (row is { RevokedAt: null, ProjectIds.Count: > 0 })
+            {
+                var ids = row.ProjectIds;
+                var slugs = await db.Projects.AsNoTracking().Where(p => ids.Contains(p.Id))
+                    .Select(p => new { p.Id, p.Slug }).ToDictionaryAsync(p => p.Id, p => p.Slug, cancellationToken);
+                projectSlugs = ids.ConvertAll(id => slugs.GetValueOrDefault(id, "(removed project)"));
+            }
         }
 
         if (row is null)
@@ -140,7 +153,8 @@ internal sealed class PersonalAccessTokenValidator(
         }
 
         var authenticated = new AuthenticatedToken(
-            row.Id, row.Name, row.Prefix, row.Scopes, row.CreatedAt, row.ExpiresAt, row.UserId, row.UserName);
+            row.Id, row.Name, row.Prefix, row.Scopes, row.CreatedAt, row.ExpiresAt, row.UserId, row.UserName,
+            row.OrganizationId, row.OrganizationSlug, row.ProjectIds, projectSlugs);
         var verification = _inFlight.GetOrAdd(digest, _ => new Lazy<Task<Verification>>(
             () => VerifyAndRememberAsync(digest, token, client, authenticated, row.Hash, backfillSha256: row.SecretSha256 is null)));
         Verification outcome;
@@ -299,5 +313,8 @@ internal sealed class PersonalAccessTokenValidator(
         DateTimeOffset? ExpiresAt,
         DateTimeOffset? RevokedAt,
         string UserId,
-        string? UserName);
+        string? UserName,
+        Guid? OrganizationId,
+        string? OrganizationSlug,
+        List<Guid> ProjectIds);
 }

@@ -16,6 +16,7 @@ internal static class ModelsApi
     public static RouteGroupBuilder MapModelsApi(this RouteGroupBuilder projects)
     {
         projects.MapPost("/models", PushAsync)
+            .RequireAuthorization(Authentication.PersonalAccessTokenDefaults.PolicyFor(PersonalAccessTokens.PersonalAccessTokenScopes.Push))
             .WithName("PushModel")
             .WithSummary("Push a model spec (YAML: name, prior, kernel, lengthscale, outputscale, noise).")
             .AddOpenApiOperationTransformer(OpenApiExtensions.RequestBody("application/yaml", "The model spec as YAML (or in the multipart field `file`).", binaryFile: false))
@@ -30,9 +31,10 @@ internal static class ModelsApi
         string project, HttpContext context, TokensDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var token = context.Token();
-        if (await db.FindVisibleProjectAsync(project, token.UserId, cancellationToken) is not { } projectId)
+        var (projectId, refused) = await context.ResolveProjectAsync(db, project, cancellationToken);
+        if (refused is not null)
         {
-            return ProjectAccess.ProjectNotFound(project);
+            return refused;
         }
 
         var upload = await UploadReader.ReadAsync(

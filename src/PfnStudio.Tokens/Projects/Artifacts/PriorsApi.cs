@@ -15,6 +15,7 @@ internal static class PriorsApi
     public static RouteGroupBuilder MapPriorsApi(this RouteGroupBuilder projects)
     {
         projects.MapPost("/priors", PushAsync)
+            .RequireAuthorization(Authentication.PersonalAccessTokenDefaults.PolicyFor(PersonalAccessTokens.PersonalAccessTokenScopes.Push))
             .WithName("PushPrior")
             .WithSummary("Push a prior: a Python source file in the multipart field `file`; its file name (without .py) names the prior.")
             .AddOpenApiOperationTransformer(OpenApiExtensions.RequestBody("multipart/form-data", "The Python source in the field `file` (UTF-8, at most 1 MiB).", binaryFile: true))
@@ -32,9 +33,10 @@ internal static class PriorsApi
         string project, HttpContext context, TokensDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var token = context.Token();
-        if (await db.FindVisibleProjectAsync(project, token.UserId, cancellationToken) is not { } projectId)
+        var (projectId, refused) = await context.ResolveProjectAsync(db, project, cancellationToken);
+        if (refused is not null)
         {
-            return ProjectAccess.ProjectNotFound(project);
+            return refused;
         }
 
         var upload = await UploadReader.ReadAsync(

@@ -22,29 +22,33 @@ internal static class VersionedArtifacts
         projects.MapGet($"/{segment}", async Task<Results<Ok<TList>, ProblemHttpResult>> (
                 string project, HttpContext context, TokensDbContext db, CancellationToken cancellationToken) =>
             {
-                if (await db.FindVisibleProjectAsync(project, context.Token().UserId, cancellationToken) is not { } projectId)
+                var (projectId, refused) = await context.ResolveProjectAsync(db, project, cancellationToken);
+                if (refused is not null)
                 {
-                    return ProjectAccess.ProjectNotFound(project);
+                    return refused;
                 }
 
                 var rows = await ListAsync<T>(db, projectId, cancellationToken);
                 return TypedResults.Ok(list(rows.ConvertAll(r => view(r.Artifact, project, r.PushedBy))));
             })
+            .RequireAuthorization(Authentication.PersonalAccessTokenDefaults.PolicyFor(PersonalAccessTokens.PersonalAccessTokenScopes.Read))
             .WithName($"List{operationNoun}s")
             .WithSummary($"Every version of every {kind} in the project, newest first.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         projects.MapGet($"/{segment}/{{name}}/versions/{{version:int}}", async Task<Results<Ok<TVersion>, ProblemHttpResult>> (
                 string project, string name, int version, HttpContext context, TokensDbContext db, CancellationToken cancellationToken) =>
             {
-                if (await db.FindVisibleProjectAsync(project, context.Token().UserId, cancellationToken) is not { } projectId)
+                var (projectId, refused) = await context.ResolveProjectAsync(db, project, cancellationToken);
+                if (refused is not null)
                 {
-                    return ProjectAccess.ProjectNotFound(project);
+                    return refused;
                 }
 
                 return await FindAsync<T>(db, projectId, name, version, cancellationToken) is { } row
                     ? TypedResults.Ok(view(row.Artifact, project, row.PushedBy))
                     : NotFound(kind, project, name, version);
             })
+            .RequireAuthorization(Authentication.PersonalAccessTokenDefaults.PolicyFor(PersonalAccessTokens.PersonalAccessTokenScopes.Read))
             .WithName($"Get{operationNoun}")
             .WithSummary($"One version of a {kind} (what a push's Location header points at).")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -19,6 +19,7 @@ internal static class RunsApi
     public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder projects)
     {
         projects.MapGet("/runs", ListAsync)
+            .RequireAuthorization(Authentication.PersonalAccessTokenDefaults.PolicyFor(PersonalAccessTokens.PersonalAccessTokenScopes.Read))
             .WithName("ListRuns")
             .WithSummary("Runs newest first; pass the previous page's nextCursor as cursor for the next page.")
             .AddOpenApiOperationTransformer(OpenApiExtensions.IntegerQueryParameter("limit", 1, MaxLimit, DefaultLimit))
@@ -37,9 +38,10 @@ internal static class RunsApi
     internal static async Task<Results<Ok<RunPage>, ValidationProblem, ProblemHttpResult>> ListAsync(
         string project, string? limit, string? cursor, HttpContext context, TokensDbContext db, CancellationToken cancellationToken)
     {
-        if (await db.FindVisibleProjectAsync(project, context.Token().UserId, cancellationToken) is not { } projectId)
+        var (projectId, refused) = await context.ResolveProjectAsync(db, project, cancellationToken);
+        if (refused is not null)
         {
-            return ProjectAccess.ProjectNotFound(project);
+            return refused;
         }
 
         // Parsed here rather than bound as int, so a bad value is a 400 that names the parameter.

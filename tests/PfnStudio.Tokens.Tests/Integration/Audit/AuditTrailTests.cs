@@ -38,7 +38,7 @@ public sealed class AuditTrailTests
         Assert.Equal("Recent activity (2)", revoked.Text($"{Activity} summary"));
         Assert.Equal(["When (UTC)", "What", "Token", "Client address"], revoked.Texts($"{Activity} th"));
         Assert.Equal(["2026-11-29 12:05:00", "2026-11-29 12:00:00"], revoked.Texts($"{Activity} tbody td[data-label='When (UTC)']"));
-        Assert.Equal(["Revoked — revoked on the page", "Issued — issued, expires in 30 days"], revoked.Texts($"{Activity} td.what"));
+        Assert.Equal(["Revoked — revoked on the page", "Issued — issued, pat (full access), expires in 30 days"], revoked.Texts($"{Activity} td.what"));
         Assert.All(revoked.Texts($"{Activity} td.name"), t => Assert.Equal($"laptop pfnstudio_pat_{prefix}…", t));
         Assert.Equal(["—", "—"], revoked.Texts($"{Activity} td.client"));
 
@@ -87,7 +87,7 @@ public sealed class AuditTrailTests
         using var browser = app.CreateBrowser();
         await SignInAsync(browser, "ada@example.com");
         var page = await browser.GetAsync("/api-tokens");
-        Assert.Equal(["Failed use — wrong secret", "Failed use — wrong secret", "Issued — issued, never expires"], page.Texts($"{Activity} td.what"));
+        Assert.Equal(["Failed use — wrong secret", "Failed use — wrong secret", "Issued — issued, pat (full access), never expires"], page.Texts($"{Activity} td.what"));
         Assert.Equal(["2001:db8::66", "2001:db8::66", "—"], page.Texts($"{Activity} td.client"));
     }
 
@@ -139,7 +139,7 @@ public sealed class AuditTrailTests
         await HotPathExtensions.EventuallyAsync(async () => (await EventsAsync(app, AuditEventKind.FailedUse)).Count > 0, "the audit batch");
 
         var mine = await ada.GetAsync("/api-tokens");
-        Assert.Equal(["Issued — issued, never expires"], mine.Texts($"{Activity} td.what"));
+        Assert.Equal(["Issued — issued, pat (full access), never expires"], mine.Texts($"{Activity} td.what"));
         Assert.DoesNotContain("bob-ci", mine.Html, StringComparison.Ordinal);
         Assert.DoesNotContain(bobsToken[14..26], mine.Html, StringComparison.Ordinal);
         var theirs = await bob.GetAsync("/api-tokens");

@@ -436,10 +436,17 @@ namespace PfnStudio.Tokens.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Prefix")
                         .IsRequired()
                         .HasMaxLength(12)
                         .HasColumnType("character varying(12)");
+
+                    b.PrimitiveCollection<List<Guid>>("ProjectIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
 
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone");
@@ -462,6 +469,8 @@ namespace PfnStudio.Tokens.Data.Migrations.Postgres
 
                     b.HasIndex("Prefix")
                         .IsUnique();
+
+                    b.HasIndex("OrganizationId", "UserId");
 
                     b.HasIndex("UserId", "CreatedAt");
 
@@ -698,11 +707,18 @@ namespace PfnStudio.Tokens.Data.Migrations.Postgres
 
             modelBuilder.Entity("PfnStudio.Tokens.Data.PersonalAccessToken", b =>
                 {
+                    b.HasOne("PfnStudio.Tokens.Data.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
                     b.HasOne("PfnStudio.Tokens.Data.ApplicationUser", "User")
                         .WithMany("PersonalAccessTokens")
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Organization");
 
                     b.Navigation("User");
                 });

@@ -422,9 +422,16 @@ namespace PfnStudio.Tokens.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Prefix")
                         .IsRequired()
                         .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("ProjectIds")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("RevokedAt")
@@ -448,6 +455,8 @@ namespace PfnStudio.Tokens.Data.Migrations.Sqlite
 
                     b.HasIndex("Prefix")
                         .IsUnique();
+
+                    b.HasIndex("OrganizationId", "UserId");
 
                     b.HasIndex("UserId", "CreatedAt");
 
@@ -682,11 +691,18 @@ namespace PfnStudio.Tokens.Data.Migrations.Sqlite
 
             modelBuilder.Entity("PfnStudio.Tokens.Data.PersonalAccessToken", b =>
                 {
+                    b.HasOne("PfnStudio.Tokens.Data.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
                     b.HasOne("PfnStudio.Tokens.Data.ApplicationUser", "User")
                         .WithMany("PersonalAccessTokens")
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Organization");
 
                     b.Navigation("User");
                 });

@@ -244,7 +244,14 @@ internal sealed class MembershipService(
             return OrganizationResult.Invalid("Only an owner can revoke an owner's tokens.");
         }
 
-        var name = await tokens.RevokeAsync(memberUserId, tokenId, RevocationDetails.ByOrganization(organization.Slug), cancellationToken);
+        // Only tokens that reach this organization are its business: a fine-grained token for another
+        // organization reads as not found, like another user's token.
+        var organizationId = organization.Id;
+        var reachesHere = await db.PersonalAccessTokens.AsNoTracking()
+            .AnyAsync(t => t.Id == tokenId && t.UserId == memberUserId && (t.OrganizationId == null || t.OrganizationId == organizationId), cancellationToken);
+        var name = reachesHere
+            ? await tokens.RevokeAsync(memberUserId, tokenId, RevocationDetails.ByOrganization(organization.Slug), cancellationToken)
+            : null;
         return name is null
             ? OrganizationResult.Invalid("Token not found. It may already have been revoked.")
             : OrganizationResult.Done($"Token \u201c{name}\u201d revoked. Anything still using it now gets 401.");
@@ -330,7 +337,11 @@ internal sealed class MembershipService(
         {
             if (row.AcceptedAt is { } acceptedAt)
             {
-                var active = activeByOwner[row.UserId].ToList();
+                // Their tokens that reach this organization: full access, and fine-grained ones for it. Tokens for
+                // other organizations are none of this organization's business (nor are those organizations' names).
+                var active = activeByOwner[row.UserId]
+                    .Where(t => t.Access.IsFullAccess || t.Access.OrganizationId == organization.Id)
+                    .ToList();
                 members.Add(new MemberSummary(row.UserId, row.Email ?? string.Empty, row.Role, acceptedAt, active));
             }
             else

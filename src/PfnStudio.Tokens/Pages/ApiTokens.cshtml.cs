@@ -3,17 +3,18 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PfnStudio.Tokens.Audit;
+using PfnStudio.Tokens.Organizations;
 using PfnStudio.Tokens.PersonalAccessTokens;
 
 namespace PfnStudio.Tokens.Pages;
 
 /// <summary>
-/// Avatar menu → API tokens: issue a named token (shown once), list active and ended tokens, revoke, and see the
-/// user's recent token activity (issued, revoked, failed and expired uses).
+/// Avatar menu → API tokens: issue a named token (shown once) with full or fine-grained access, list active and
+/// ended tokens, revoke, and see the user's recent token activity (issued, revoked, failed and expired uses).
 /// Every response is <c>Cache-Control: no-store</c>; a re-posted issue form mints nothing (its
 /// <see cref="IssueInput.IssueRequestId"/> is remembered with the token it minted).
 /// </summary>
-internal sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProvider time) : PageModel
+internal sealed class ApiTokensModel(PersonalAccessTokenService tokens, OrganizationService organizations, TimeProvider time) : PageModel
 {
     /// <summary>Days after which the page suggests a shorter expiry.</summary>
     public const int LongExpiryDays = 90;
@@ -38,6 +39,9 @@ internal sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProv
     /// <summary>The user's last audit events, newest first (at most <see cref="PersonalAccessTokenService.RecentActivityCount"/>).</summary>
     public IReadOnlyList<TokenActivity> RecentActivity { get; private set; } = [];
 
+    /// <summary>The organizations a fine-grained token may name (accepted memberships), with their projects.</summary>
+    public IReadOnlyList<OrganizationSummary> Organizations { get; private set; } = [];
+
     /// <summary>The current instant (UTC), for expiry hints.</summary>
     public DateTimeOffset Now { get; private set; }
 
@@ -45,8 +49,8 @@ internal sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProv
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         NoStore();
-        Input = new IssueInput { IssueRequestId = Guid.NewGuid().ToString() };
         await LoadAsync(cancellationToken);
+        Input = FreshInput();
     }
 
     /// <summary>Issues a token and reveals it once; bad input re-shows the form with messages.</summary>
@@ -57,7 +61,7 @@ internal sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProv
         IssueTokenResult result;
         try
         {
-            result = await tokens.IssueAsync(UserId, Input.Name, Input.ExpiresInDays, requestId, cancellationToken);
+            result = await tokens.IssueAsync(UserId, Input.Name, Input.ExpiresInDays, Input.ToAccessRequest(), requestId, cancellationToken);
         }
         catch (HashingBusyException)
         {
@@ -87,10 +91,10 @@ internal sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProv
 
         var token = result.Token!;
         var days = token.ExpiresAt is { } e ? (int)Math.Round((e - token.CreatedAt).TotalDays) : (int?)null;
-        Issued = new IssuedToken(token.Name, result.Plaintext!, token.ExpiresAt, days);
+        Issued = new IssuedToken(token.Name, result.Plaintext!, token.ExpiresAt, days, token.Access.Describe());
         ModelState.Clear();
-        Input = new IssueInput { IssueRequestId = Guid.NewGuid().ToString() };
         await LoadAsync(cancellationToken);
+        Input = FreshInput();
         return Page();
     }
 
@@ -116,7 +120,18 @@ internal sealed class ApiTokensModel(PersonalAccessTokenService tokens, TimeProv
         Now = time.GetUtcNow();
         Tokens = await tokens.ListAsync(UserId, cancellationToken);
         RecentActivity = await tokens.RecentActivityAsync(UserId, cancellationToken);
+        Organizations = await organizations.ListForUserAsync(UserId, cancellationToken);
     }
+
+    // The form's defaults: full access as before; for fine-grained, the first organization, all its projects, read.
+    private IssueInput FreshInput() => new()
+    {
+        IssueRequestId = Guid.NewGuid().ToString(),
+        Access = TokenAccessRequest.FullAccessValue,
+        Organization = Organizations.Count > 0 ? Organizations[0].Slug : null,
+        ProjectScope = TokenAccessRequest.AllProjectsValue,
+        Permissions = [PersonalAccessTokenScopes.Read],
+    };
 
     private void NoStore()
     {
@@ -138,6 +153,36 @@ internal sealed class IssueInput
 
     /// <summary>Identifies this rendering of the form, so a re-post mints nothing.</summary>
     public string? IssueRequestId { get; set; }
+
+    /// <summary><c>full</c> or <c>fine-grained</c> (<see cref="TokenAccessRequest"/>'s values).</summary>
+    public string? Access { get; set; }
+
+    /// <summary>A fine-grained token's organization slug.</summary>
+    public string? Organization { get; set; }
+
+    /// <summary><c>all</c> or <c>chosen</c>.</summary>
+    public string? ProjectScope { get; set; }
+
+    /// <summary>Chosen project slugs (one checkbox each).</summary>
+    public List<string?> Projects { get; set; } = [];
+
+    /// <summary>Chosen permissions (one checkbox each).</summary>
+    public List<string?> Permissions { get; set; } = [];
+
+    /// <summary>
+    /// What the form asks for. Fields the choices above them hide do not count (without script they are still
+    /// posted): full access drops the fine-grained fields, all projects drops the project checkboxes.
+    /// </summary>
+    public TokenAccessRequest ToAccessRequest()
+    {
+        if (Access?.Trim() != TokenAccessRequest.FineGrainedValue)
+        {
+            return new TokenAccessRequest(Access, null, null, null, null);
+        }
+
+        var projects = ProjectScope?.Trim() == TokenAccessRequest.AllProjectsValue ? [] : Projects;
+        return new TokenAccessRequest(Access, Organization, ProjectScope, projects, Permissions);
+    }
 }
 
 /// <summary>A token just issued, with its plaintext for the reveal box.</summary>
@@ -145,4 +190,5 @@ internal sealed class IssueInput
 /// <param name="Plaintext">The token, shown once.</param>
 /// <param name="ExpiresAt">Expiry instant (UTC), or null for never.</param>
 /// <param name="ExpiresInDays">Days until expiry, or null for never.</param>
-internal sealed record IssuedToken(string Name, string Plaintext, DateTimeOffset? ExpiresAt, int? ExpiresInDays);
+/// <param name="Access">What it may do, as the Scopes column says it.</param>
+internal sealed record IssuedToken(string Name, string Plaintext, DateTimeOffset? ExpiresAt, int? ExpiresInDays, string Access);

@@ -1,4 +1,4 @@
-// API tokens page: reveal box focus and clean-up, copy buttons, expiry hint, revoke confirmation.
+// API tokens page: reveal box focus and clean-up, copy buttons, expiry hint, the access choices.
 // Served from wwwroot: the Content-Security-Policy allows no inline script.
 (function () {
   "use strict";
@@ -91,9 +91,25 @@
     update();
   });
 
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
-    });
-  });
+  // The access choices: what a choice makes irrelevant is hidden by the style sheet; here it is also disabled,
+  // so it is not posted, and only the chosen organization's projects are offered.
+  var form = document.querySelector(".issue-form");
+  var fineGrained = document.querySelector("[data-fine-grained]");
+  if (form && fineGrained) {
+    var sync = function () {
+      var full = form.querySelector("#access-full");
+      var all = form.querySelector("#project-scope-all");
+      var organization = form.querySelector("input[data-organization]:checked");
+      fineGrained.querySelectorAll("input").forEach(function (input) { input.disabled = !!(full && full.checked); });
+      fineGrained.querySelectorAll("[data-projects-of]").forEach(function (group) {
+        var mine = !!organization && group.dataset.projectsOf === organization.value;
+        group.hidden = !mine;
+        group.querySelectorAll("input").forEach(function (input) {
+          input.disabled = !mine || !!(all && all.checked) || !!(full && full.checked);
+        });
+      });
+    };
+    form.addEventListener("change", sync);
+    sync();
+  }
 })();

@@ -16,3 +16,14 @@
     if (menu.open && !menu.contains(event.target)) { menu.open = false; }
   });
 })();
+
+// Every page: a form with data-confirm asks first (revoking a token, removing a member).
+(function () {
+  "use strict";
+
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+})();

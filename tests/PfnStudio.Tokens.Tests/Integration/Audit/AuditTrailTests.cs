@@ -36,7 +36,7 @@ public sealed class AuditTrailTests
         Assert.Equal(token.RevokedAt, rows[1].OccurredAt);
 
         Assert.Equal("Recent activity (2)", revoked.Text($"{Activity} summary"));
-        Assert.Equal(["When (UTC)", "What", "Token", "Client address"], revoked.Texts($"{Activity} th"));
+        Assert.Equal(["When (UTC)", "What", "Token", "Scopes", "Client address"], revoked.Texts($"{Activity} th"));
         Assert.Equal(["2026-11-29 12:05:00", "2026-11-29 12:00:00"], revoked.Texts($"{Activity} tbody td[data-label='When (UTC)']"));
         Assert.Equal(["Revoked — revoked on the page", "Issued — issued, pat (full access), expires in 30 days"], revoked.Texts($"{Activity} td.what"));
         Assert.All(revoked.Texts($"{Activity} td.name"), t => Assert.Equal($"laptop pfnstudio_pat_{prefix}…", t));

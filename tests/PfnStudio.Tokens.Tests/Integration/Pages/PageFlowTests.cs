@@ -33,7 +33,7 @@ public sealed class PageFlowTests
         var cells = row.QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToList();
         Assert.Equal("laptop", cells[0]);
         Assert.Equal($"{token![..26]}…", cells[1]);
-        Assert.Equal("pat", cells[2]);
+        Assert.Equal("pat (full access)", cells[2]);
         Assert.StartsWith("2026-12-29", cells[3]);
         Assert.Equal("2026-11-29", cells[4]);
 

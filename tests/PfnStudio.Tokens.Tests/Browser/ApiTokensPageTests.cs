@@ -43,7 +43,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await Expect(copy).ToBeVisibleAsync(); // "Copied" lasts a moment, then the label comes back.
 
         var row = await page.ActiveRows().AllAsync();
-        Assert.Equal(["laptop", $"{token[..26]}…", "pat", "2026-12-29", "2026-11-29", "Never", "Revoke"], await Assert.Single(row).CellTextsAsync());
+        Assert.Equal(["laptop", $"{token[..26]}…", "pat (full access)", "2026-12-29", "2026-11-29", "Never", "Revoke"], await Assert.Single(row).CellTextsAsync());
 
         using var api = served.CreateApiClient(token);
         using var me = await api.GetAsync("/api/v1/me");
@@ -165,7 +165,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await Expect(ended).ToBeHiddenAsync();
         await page.GetByText("Expired and revoked (1)").ClickAsync();
         var endedRow = ended.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Cell) });
-        Assert.Equal(["laptop", $"{token[..26]}…", "Revoked 2026-11-29"], await endedRow.CellTextsAsync());
+        Assert.Equal(["laptop", $"{token[..26]}…", "pat (full access)", "Revoked 2026-11-29"], await endedRow.CellTextsAsync());
 
         using var after = await api.GetAsync("/api/v1/me");
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
@@ -198,7 +198,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         Assert.Equal(
             [
                 "a:Skip to content", "a:PFN Studio", "summary:Account menu for linus@example.com", "input:Token name",
-                "input:Expires in (days)", "button:Issue token", "button:Revoke old", "summary:Recent activity (1)",
+                "input:Expires in (days)", "input:Full access", "button:Issue token", "button:Revoke old", "summary:Recent activity (1)",
             ],
             reached);
         Assert.Equal(0, await page.EvaluateAsync<int>(
@@ -227,6 +227,65 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await page.Keyboard.PressAsync("Space");
         await Expect(page.GetByText("Copied the export line.")).ToBeVisibleAsync();
         AssertSecretEqual($"export PFNSTUDIO_TOKEN=\"{token}\"", await page.ClipboardAsync(), "The clipboard");
+        served.AssertNoConsoleErrors();
+    }
+
+    [Theory]
+    [InlineData(1280, 800)]
+    [InlineData(375, 812)]
+    public async Task TheKeyboardAloneIssuesAFineGrainedTokenForOneProjectAndItCanDoOnlyThat(int width, int height)
+    {
+        await using var served = await ServedApplication.StartAsync(chromium);
+        var page = served.Page;
+        await page.SetViewportSizeAsync(width, height);
+        await page.SignUpAsync("grace@example.com");
+        await page.GotoAsync("/api-tokens");
+
+        // Fine-grained is one arrow key away; what it needs appears only then.
+        var organization = page.GetByLabel("PFN Studio pfnstudio");
+        await Expect(organization).ToBeHiddenAsync();
+        await TabUntilAsync(page, "input:Token name");
+        await page.Keyboard.TypeAsync("demo-pusher");
+        await TabUntilAsync(page, "input:Full access");
+        await page.Keyboard.PressAsync("ArrowDown");
+        Assert.Equal("input:Fine-grained", await FocusedAsync(page));
+        await Expect(organization).ToBeVisibleAsync();
+        await Expect(organization).ToBeCheckedAsync();
+        await Expect(page.GetByLabel("pfnstudio-demo")).ToBeHiddenAsync();
+
+        // Tab order: organization, project scope, then (once "Only chosen projects") the project checkboxes, permissions.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("input:PFN Studio pfnstudio", await FocusedAsync(page));
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("input:All projects", await FocusedAsync(page));
+        await page.Keyboard.PressAsync("ArrowDown");
+        Assert.Equal("input:Only chosen projects", await FocusedAsync(page));
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("input:pfnstudio-demo", await FocusedAsync(page));
+        await page.Keyboard.PressAsync("Space");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("input:read", await FocusedAsync(page));
+        await Expect(page.GetByLabel("read", new() { Exact = true })).ToBeCheckedAsync();
+        await page.Keyboard.PressAsync("Space");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("input:push", await FocusedAsync(page));
+        await page.Keyboard.PressAsync("Space");
+        await TabUntilAsync(page, "button:Issue token");
+
+        // Nothing in the card is wider than the screen.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
+            $"the page scrolls sideways at {width} px");
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(page.RevealBox()).ToContainTextAsync("Scopes: push \u00b7 pfnstudio / pfnstudio-demo");
+        var token = await page.RevealedTokenField().InputValueAsync();
+        AssertIsToken(token);
+        await Expect(page.Locator("table.tokens td.scopes")).ToHaveTextAsync("push \u00b7 pfnstudio / pfnstudio-demo");
+
+        using var api = served.App.CreateClientWithToken(token);
+        using var listed = await api.GetAsync("/api/v1/projects/pfnstudio-demo/runs");
+        Assert.Equal(HttpStatusCode.Forbidden, listed.StatusCode);
+        Assert.EndsWith("scope=\"read\"", listed.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         served.AssertNoConsoleErrors();
     }
 

@@ -38,7 +38,7 @@ public sealed class ApiTokensScreenshotTests(Chromium chromium) : IClassFixture<
         var field = page.RevealedTokenField();
         Assert.True(await field.EvaluateAsync<bool>("e => e.scrollHeight <= e.clientHeight + 1 && e.scrollWidth <= e.clientWidth + 1"),
             "The whole token shows in its field, without scrolling.");
-        foreach (var control in await page.Locator("main button, main input:not([type=hidden]), main textarea, main summary").AllAsync())
+        foreach (var control in await page.Locator("main button, main input:not([type=hidden]), main textarea, main summary").Filter(new() { Visible = true }).AllAsync())
         {
             var box = await control.BoundingBoxAsync();
             Assert.NotNull(box);

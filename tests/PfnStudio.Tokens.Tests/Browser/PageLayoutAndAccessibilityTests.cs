@@ -92,6 +92,10 @@ public sealed class PageLayoutAndAccessibilityTests(Chromium chromium) : IClassF
         await page.SignUpAsync("axe@example.com");
         await page.OpenApiTokensFromAvatarMenuAsync();
         findings.AddRange(await SeriousViolationsAsync(page, "api-tokens, empty"));
+        await page.GetByLabel("Fine-grained").CheckAsync();
+        await page.GetByLabel("Only chosen projects").CheckAsync();
+        findings.AddRange(await SeriousViolationsAsync(page, "api-tokens, fine-grained choices open"));
+        await page.GetByLabel("Full access").CheckAsync();
         await page.IssueTokenAsync(LongName, "400");
         findings.AddRange(await SeriousViolationsAsync(page, "api-tokens, token revealed"));
         await page.GotoAsync("/api-tokens");

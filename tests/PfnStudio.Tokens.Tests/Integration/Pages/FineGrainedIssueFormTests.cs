@@ -50,7 +50,7 @@ public sealed class FineGrainedIssueFormTests
 
         var token = issued.RevealedToken();
         Assert.NotNull(token);
-        Assert.Contains("(read, push \u00b7 acme / gp-demo)", issued.Text(".reveal label"));
+        Assert.Equal("Scopes: read, push \u00b7 acme / gp-demo", issued.Text(".reveal .reveal-access"));
         Assert.Equal(["read, push \u00b7 acme / gp-demo"], issued.Texts("table.tokens td.scopes"));
         Assert.Equal("read, push \u00b7 acme / gp-demo", issued.Text("table.activity td.scopes"));
         Assert.Equal("full", Checked(issued, "Input.Access"));

@@ -204,8 +204,13 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
                 return new CliFailure(ExitCodes.Unauthorized,
                     $"token refused (401): {EndSentence(reason)} Issue a new token at {connection.IssuePageUrl}");
             case HttpStatusCode.Forbidden:
-                return new CliFailure(ExitCodes.Forbidden,
-                    $"forbidden (403): {problem.Detail ?? ErrorDescription(response) ?? "the token may not do this."}");
+                // A permission the token lacks (RFC 6750 insufficient_scope naming it): what to issue instead. Any
+                // other 403 (a project outside a fine-grained token's reach, a role) is the server's own sentence.
+                return MissingPermission(response) is { } permission
+                    ? new CliFailure(ExitCodes.Forbidden,
+                        $"error: this token may not {permission}: issue one with the {permission} permission at {connection.IssuePageUrl}")
+                    : new CliFailure(ExitCodes.Forbidden,
+                        $"forbidden (403): {problem.Detail ?? ErrorDescription(response) ?? "the token may not do this."}");
             case HttpStatusCode.NotFound:
                 return new CliFailure(ExitCodes.NotFound, project is not null
                     ? $"project \"{project}\" not found, or not in one of your organizations (404)"
@@ -281,6 +286,34 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
             if (challenge.Parameter is { } parameter && ErrorDescriptionPattern().Match(parameter) is { Success: true } match)
             {
                 return TerminalText.Safe(OneLine(match.Groups[1].Value));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The permission a 403 says the token lacks: the <c>scope</c> attribute of a Bearer challenge whose <c>error</c>
+    /// is <c>insufficient_scope</c> (RFC 6750 §3), when it is one word of ASCII letters; else <see langword="null"/>.
+    /// The header is read as auth-params (RFC 9110 §11.2: token or quoted-string values), so a <c>scope="…"</c>
+    /// inside the description, a malformed header or a repeated attribute names nothing.
+    /// </summary>
+    internal static string? MissingPermission(HttpResponseMessage response)
+    {
+        foreach (var challenge in response.Headers.WwwAuthenticate)
+        {
+            if (!challenge.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase)
+                || challenge.Parameter is not { } parameter
+                || AuthParameters.Parse(parameter) is not { } attributes)
+            {
+                continue;
+            }
+
+            if (attributes.GetValueOrDefault("error") == "insufficient_scope"
+                && attributes.GetValueOrDefault("scope") is { Length: > 0 and <= 32 } scope
+                && scope.All(char.IsAsciiLetter))
+            {
+                return scope;
             }
         }
 

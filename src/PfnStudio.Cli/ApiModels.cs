@@ -14,7 +14,27 @@ internal sealed record MeBody(MeUserBody User, MeTokenBody Token);
 internal sealed record MeUserBody(string Id, string? Email);
 
 /// <summary>The token used (never its plaintext).</summary>
-internal sealed record MeTokenBody(string Name, string Prefix, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+/// <param name="Name">The owner's name for it.</param>
+/// <param name="Prefix">The 12-character prefix.</param>
+/// <param name="Scopes"><c>pat</c> (full access), or the permissions.</param>
+/// <param name="CreatedAt">Issue instant.</param>
+/// <param name="ExpiresAt">Expiry instant, or null for never.</param>
+/// <param name="Access"><c>full</c> or <c>fine-grained</c>; absent from servers older than fine-grained tokens (all full access).</param>
+/// <param name="Organization">A fine-grained token's organization slug; null for full access (and on older servers).</param>
+/// <param name="Projects">The project slugs a fine-grained token is limited to; null for all projects (or full access).</param>
+internal sealed record MeTokenBody(
+    string Name, string Prefix, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt,
+    string? Access = null, string? Organization = null, IReadOnlyList<string>? Projects = null)
+{
+    /// <summary>The scope that grants everything: a full-access token.</summary>
+    public const string FullAccessScope = "pat";
+
+    /// <summary>Whether this is a full-access token: the server says so, or (an older server) it carries <c>pat</c>.</summary>
+    public bool IsFullAccess => Access is null ? Scopes.Contains(FullAccessScope) : Access == "full";
+
+    /// <summary>The scopes as the server's pages show them: <c>pat (full access)</c> or <c>read, push</c>.</summary>
+    public string ScopesPhrase => Scopes.Contains(FullAccessScope) ? "pat (full access)" : string.Join(", ", Scopes);
+}
 
 /// <summary>One version of a prior.</summary>
 internal sealed record PriorBody(string Name, int Version, string Sha256, long SizeBytes, DateTimeOffset PushedAt, string? PushedBy, string TokenPrefix);

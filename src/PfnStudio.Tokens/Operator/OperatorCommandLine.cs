@@ -140,13 +140,13 @@ internal static class OperatorCommandLine
     }
 
     private static RootCommand Build(OperatorConsole console) =>
-        new("PfnStudio.Tokens: serve (no command) or run an operator command against the configured database.")
+        OperatorHelp.Install(new("PfnStudio.Tokens: serve (no command) or run an operator command against the configured database.")
         {
             UsersCommands.Create(console),
             OrganizationsCommands.Create(console),
             ProjectsCommands.Create(console),
             TokensCommands.Create(console),
-        };
+        });
 }
 
 /// <summary>The services of a command line that is only parsed or helped, never run.</summary>

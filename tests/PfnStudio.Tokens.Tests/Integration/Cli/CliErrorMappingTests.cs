@@ -27,6 +27,66 @@ public sealed class CliErrorMappingTests
         Assert.Equal(["forbidden (403): The token does not have the scope this route needs."], result.ErrorLines);
     }
 
+    [Theory]
+    [InlineData("Bearer realm=\"pfnstudio\", error=\"insufficient_scope\", error_description=\"This route needs the push permission; this token has read.\", scope=\"push\"", "push")]
+    [InlineData("Bearer error=\"insufficient_scope\",scope=predict", "predict")]
+    [InlineData("bearer Scope=\"read\", ERROR=\"insufficient_scope\"", "read")]
+    [InlineData("Bearer error=\"insufficient_scope\", error_description=\"a \\\"quoted\\\", scope=\\\"x\\\" inside\", scope=\"push\"", "push")]
+    public async Task A403NamingTheMissingPermissionSaysWhereToIssueATokenWithItAndExitsWithFive(string challenge, string permission)
+    {
+        var result = await RunAgainstAsync(() =>
+        {
+            var response = Problem(HttpStatusCode.Forbidden, """{"status":403,"detail":"The server's own sentence."}""");
+            response.Headers.TryAddWithoutValidation("WWW-Authenticate", challenge);
+            return response;
+        }, "runs", "list", "-p", "pfnstudio-demo", "--url", "https://studio.example.com/base");
+
+        Assert.Equal(5, result.ExitCode);
+        Assert.Equal([$"error: this token may not {permission}: issue one with the {permission} permission at https://studio.example.com/base/api-tokens"], result.ErrorLines);
+        Assert.Equal("", result.Out);
+    }
+
+    [Theory]
+    [InlineData("Bearer realm=\"pfnstudio\", error=\"insufficient_scope\", error_description=\"This token is limited to other projects.\"")]
+    [InlineData("Bearer error=\"insufficient_scope\", scope=\"read push\"")]
+    [InlineData("Bearer error=\"insufficient_scope\", scope=\"pu\\\"sh\"")]
+    [InlineData("Bearer error=\"insufficient_scope\", scope=\"\"")]
+    [InlineData("Bearer error=\"insufficient_scope\", scope=\"push\", scope=\"admin\"")]
+    [InlineData("Bearer error=\"insufficient_scope\", scope=\"push")]
+    [InlineData("Bearer error=\"insufficient_scope\", xscope=\"push\"")]
+    [InlineData("Bearer error=\"insufficient_scope\", error_description=\"needs scope=\\\"push\\\"\"")]
+    [InlineData("Bearer error=\"invalid_token\", scope=\"push\"")]
+    [InlineData("Basic error=\"insufficient_scope\", scope=\"push\"")]
+    [InlineData("Bearer error=\"insufficient_scope\", scope=\"p\u00fcsh\"")]
+    public async Task Any403ThatDoesNotNameOnePermissionKeepsTheServersSentence(string challenge)
+    {
+        var result = await RunAgainstAsync(() =>
+        {
+            var response = Problem(HttpStatusCode.Forbidden, """{"status":403,"detail":"The server's own sentence."}""");
+            response.Headers.TryAddWithoutValidation("WWW-Authenticate", challenge);
+            return response;
+        }, "priors", "list", "-p", "pfnstudio-demo");
+
+        Assert.Equal(5, result.ExitCode);
+        Assert.Equal(["forbidden (403): The server's own sentence."], result.ErrorLines);
+    }
+
+    [Fact]
+    public async Task WhoamiReadsAnOlderServersBodyWithoutAccessAsFullAccess()
+    {
+        var result = await RunAgainstAsync(() => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent(
+                """{"user":{"id":"u1","email":"ada@example.com"},"token":{"name":"ci","prefix":"AbC123xYz789","scopes":["pat"],"createdAt":"2026-11-29T12:00:00Z","expiresAt":null}}""",
+                Encoding.UTF8, "application/json"),
+        }, "whoami");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(
+            ["scopes        pat (full access)", "access        full", "organization  —", "projects      —"],
+            result.OutLines[4..8]);
+    }
+
     [Fact]
     public async Task A429OrA503SaysWhenToRetryAndExitsWithNine()
     {

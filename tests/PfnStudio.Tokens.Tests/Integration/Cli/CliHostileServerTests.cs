@@ -80,7 +80,7 @@ public sealed class CliHostileServerTests
         Assert.DoesNotContain('\u202e', json.Out);
         using var parsed = JsonDocument.Parse(json.Out);
         Assert.Equal("ada\u001b[31m\u009b\u202e@example.com", parsed.RootElement.GetProperty("user").GetProperty("email").GetString());
-        Assert.Contains(@"user     ada\x1b[31m\x9b\u202e@example.com", table.OutLines);
+        Assert.Contains(@"user          ada\x1b[31m\x9b\u202e@example.com", table.OutLines);
     }
 
     [Fact]

@@ -24,11 +24,11 @@ public sealed class CliTokenTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("", result.Error);
-        Assert.Equal(["FIELD    VALUE", "user     alice@example.com", "token    cli alice@example.com"], result.OutLines[..3]);
-        Assert.Contains($"prefix   {token[..26]}…", result.OutLines);
-        Assert.Contains("scopes   pat", result.OutLines);
-        Assert.Contains("created  2026-11-29 12:00:00Z", result.OutLines);
-        Assert.Contains("expires  never", result.OutLines);
+        Assert.Equal(["FIELD         VALUE", "user          alice@example.com", "token         cli alice@example.com"], result.OutLines[..3]);
+        Assert.Contains($"prefix        {token[..26]}…", result.OutLines);
+        Assert.Contains("scopes        pat (full access)", result.OutLines);
+        Assert.Contains("created       2026-11-29 12:00:00Z", result.OutLines);
+        Assert.Contains("expires       never", result.OutLines);
         Assert.DoesNotContain(token, result.Out, StringComparison.Ordinal);
     }
 
@@ -59,7 +59,7 @@ public sealed class CliTokenTests
         var refused = await app.RunCliAsync(["whoami", "--token", "pfnstudio_pat_" + new string('A', 32)], CliHarness.TokenEnvironment(bob));
 
         Assert.True(asAlice.ExitCode == 0, asAlice.ToString());
-        Assert.Contains("user     alice@example.com", asAlice.OutLines);
+        Assert.Contains("user          alice@example.com", asAlice.OutLines);
         Assert.Equal(4, refused.ExitCode);
     }
 
@@ -79,7 +79,7 @@ public sealed class CliTokenTests
 
         Assert.True(fromEnvironment.ExitCode == 0, fromEnvironment.ToString());
         Assert.True(fromFlag.ExitCode == 0, fromFlag.ToString());
-        Assert.Contains("user     paste@example.com", fromFlag.OutLines);
+        Assert.Contains("user          paste@example.com", fromFlag.OutLines);
     }
 
     [Theory]
@@ -264,7 +264,7 @@ public sealed class CliTokenTests
         var result = await CliHarness.RunAsync(http, ["whoami", "--url", url], CliHarness.TokenEnvironment(token + "\r\n"), app.Clock);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains("user     kestrel@example.com", result.OutLines);
+        Assert.Contains("user          kestrel@example.com", result.OutLines);
     }
 
     private static int ClosedLoopbackPort()

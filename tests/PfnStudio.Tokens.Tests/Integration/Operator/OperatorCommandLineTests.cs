@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Tests.Infrastructure;
 using PfnStudio.Tokens.Operator;
+using static PfnStudio.Tokens.Tests.Infrastructure.ProjectApiHelpers;
 
 namespace PfnStudio.Tokens.Tests.Integration.Operator;
 
@@ -47,6 +48,79 @@ public sealed class OperatorCommandLineTests
         Assert.StartsWith("Revoked token \"pipeline\" (pfnstudio_pat_", revoked.Stdout, StringComparison.Ordinal);
         using var after = await api.GetAsync("/api/v1/projects/acme-ml/runs");
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task IssueWithOrgProjectAndScopeStoresAFineGrainedTokenThatWorksOnlyWhereItMay()
+    {
+        await using var app = new TokensApplication();
+        _ = app.Server;
+        await RunAsync(app, ["users", "create", "ops@example.com"]);
+        await RunAsync(app, ["users", "create", "ci@example.com"]);
+        await RunAsync(app, ["orgs", "create", "acme", "--owner", "ops@example.com"]);
+        await RunAsync(app, ["orgs", "add-member", "acme", "ci@example.com"]);
+        await RunAsync(app, ["projects", "create", "gp-demo", "--org", "acme"]);
+        await RunAsync(app, ["projects", "create", "gp-prod", "--org", "acme"]);
+
+        var (code, stdout, stderr) = await RunAsync(app, ["tokens", "issue", "--user", "ci@example.com", "--name", "deploy", "--org", "acme", "--project", "gp-demo", "--scope", "push,read"]);
+
+        Assert.Equal((0, ""), (code, stderr));
+        var token = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches(TokenPattern, token);
+        var row = await app.WithDbAsync(db => db.PersonalAccessTokens.Where(t => t.Name == "deploy")
+            .Select(t => new { t.Scopes, t.OrganizationId, t.ProjectIds }).SingleAsync());
+        var acme = await app.WithDbAsync(db => db.Organizations.Where(o => o.Slug == "acme").Select(o => o.Id).SingleAsync());
+        var gpDemo = await app.WithDbAsync(db => db.Projects.Where(p => p.Slug == "gp-demo").Select(p => p.Id).SingleAsync());
+        Assert.Equal(["read", "push"], row.Scopes);
+        Assert.Equal(acme, row.OrganizationId);
+        Assert.Equal([gpDemo], row.ProjectIds);
+
+        using var api = app.CreateClientWithToken(token);
+        using (var allowed = await api.GetAsync("/api/v1/projects/gp-demo/runs"))
+        {
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+
+        using (var predict = await api.PredictRawAsync("gp-demo", """{"context": {"x": [[0], [1]], "y": [1, -1]}, "query": {"x": [[0.5]]}}"""))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, predict.StatusCode);
+            Assert.EndsWith(", scope=\"predict\"", predict.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        }
+
+        using (var sibling = await api.GetAsync("/api/v1/projects/gp-prod/runs"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, sibling.StatusCode);
+            Assert.Equal("This token is limited to other projects (acme / gp-demo); \"gp-prod\" is not one of them.",
+                (await sibling.JsonAsync()).GetProperty("detail").GetString());
+        }
+
+        using (var defaultOrganization = await api.GetAsync("/api/v1/projects/pfnstudio-demo/runs"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, defaultOrganization.StatusCode);
+        }
+
+        // Repeated --scope and no --project: every project of the organization, permissions in their usual order.
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        var all = await RunAsync(app, ["tokens", "issue", "--user", "ci@example.com", "--name", "reader", "--org", "acme", "--scope", "predict", "--scope", "read"]);
+        Assert.Equal(0, all.Code);
+        var allRow = await app.WithDbAsync(db => db.PersonalAccessTokens.Where(t => t.Name == "reader")
+            .Select(t => new { t.Scopes, t.OrganizationId, t.ProjectIds }).SingleAsync());
+        Assert.Equal(["read", "predict"], allRow.Scopes);
+        Assert.Equal(acme, allRow.OrganizationId);
+        Assert.Empty(allRow.ProjectIds);
+        using var reader = app.CreateClientWithToken(all.Stdout.Trim());
+        using (var prod = await reader.GetAsync("/api/v1/projects/gp-prod/runs"))
+        {
+            Assert.Equal(HttpStatusCode.OK, prod.StatusCode);
+        }
+
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, (await RunAsync(app, ["tokens", "issue", "--user", "ci@example.com", "--name", "laptop"])).Code);
+        var list = await RunAsync(app, ["tokens", "list", "--user", "ci@example.com"]);
+        Assert.Equal(0, list.Code);
+        Assert.Equal(
+            ["laptop|pat (full access)", "reader|read, predict · acme (all projects)", "deploy|read, push · acme / gp-demo"],
+            Lines(list.Stdout).Skip(1).Select(line => string.Join('|', Cells(line).Split('|')[0], Cells(line).Split('|')[2])));
     }
 
     [Fact]
@@ -97,6 +171,18 @@ public sealed class OperatorCommandLineTests
     [InlineData("tokens issue --user ops@example.com --name ci --expires-in 0", 1, "error: Expires in (days) must be a whole number from 1 to 3650, or blank for a token that never expires.")]
     [InlineData("tokens issue --user ops@example.com --name existing", 1, "error: You already have an active token named \"existing\". Choose another name or revoke that one first.")]
     [InlineData("tokens revoke --user ops@example.com --name missing", 1, "error: ops@example.com has no active token named \"missing\".")]
+    [InlineData("tokens issue --user ops@example.com --name ci --org pfnstudio", 1, "error: Choose at least one permission: read, push, predict.")]
+    [InlineData("tokens issue --user ops@example.com --name ci --scope read", 1, "error: Choose the organization this token may reach.")]
+    [InlineData("tokens issue --user ops@example.com --name ci --project pfnstudio-demo --scope read,push", 1, "error: Choose the organization this token may reach.")]
+    [InlineData("tokens issue --user ops@example.com --name ci --project pfnstudio-demo", 1, "error: Choose at least one permission: read, push, predict.")]
+    [InlineData("tokens issue --user ops@example.com --name ci --org pfnstudio --scope read,admin", 1, "error: \"admin\" is not a permission. Choose from read, push, predict.")]
+    [InlineData("tokens issue --user ops@example.com --name ci --org pfnstudio --scope pat", 1, "error: \"pat\" is not a permission. Choose from read, push, predict.")]
+    [InlineData("tokens issue --user ops@example.com --name ci --org pfnstudio --scope ,", 1, "error: Choose at least one permission: read, push, predict.")]
+    [InlineData("tokens issue --user ops@example.com --name ci --org nowhere --scope read", 1, "error: You are not a member of an organization \"nowhere\".")]
+    [InlineData("tokens issue --user ops@example.com --name ci --org pfnstudio --scope read --project nope", 1, "error: \"nope\" is not a project of \"pfnstudio\".")]
+    [InlineData("tokens issue --user ops@example.com --name ci --org pfnstudio --scope read --project pfnstudio-demo --project pfnstudio-demo", 1, "error: Project \"pfnstudio-demo\" is listed twice.")]
+    [InlineData("tokens issue --user ops@example.com --name existing --org pfnstudio --scope read", 1, "error: You already have an active token named \"existing\". Choose another name or revoke that one first.")]
+    [InlineData("tokens issue --user ops@example.com --name ci --org pfnstudio --scope read push", 2, "Unrecognized command or argument 'push'. Run with --help for the commands.")]
     public async Task BadArgumentsAndUnknownNamesPrintOneLineOnStderrExitNonZeroAndChangeNothing(string commandLine, int expectedCode, string expectedError)
     {
         await using var app = new TokensApplication();
@@ -193,7 +279,7 @@ public sealed class OperatorCommandLineTests
         var active = await RunAsync(app, ["tokens", "list", "--user", "ci@example.com"]);
         var row = Assert.Single(Lines(active.Stdout).Skip(1));
         var now = app.Clock.GetUtcNow();
-        Assert.Matches($"^pipeline\\|pfnstudio_pat_[0-9A-Za-z]{{12}}…\\|pat\\|{now:yyyy-MM-dd HH:mm}\\|{now.AddDays(7):yyyy-MM-dd HH:mm}\\|Never\\|active$", Cells(row));
+        Assert.Matches($"^pipeline\\|pfnstudio_pat_[0-9A-Za-z]{{12}}…\\|pat \\(full access\\)\\|{now:yyyy-MM-dd HH:mm}\\|{now.AddDays(7):yyyy-MM-dd HH:mm}\\|Never\\|active$", Cells(row));
         var everything = await RunAsync(app, ["tokens", "list", "--user", "ci@example.com", "--all"]);
         Assert.EndsWith("revoked", Lines(everything.Stdout)[2], StringComparison.Ordinal);
         Assert.DoesNotContain(plaintext.Trim()[14..], users.Stdout + orgs.Stdout + active.Stdout + everything.Stdout, StringComparison.Ordinal);

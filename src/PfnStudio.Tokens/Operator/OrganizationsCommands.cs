@@ -40,7 +40,7 @@ internal static class OrganizationsCommands
             return await console.ReportAsync(result);
         }));
 
-        var removeMember = new Command("remove-member", "Remove an account from an organization and revoke all its tokens.") { orgSlug, memberEmail };
+        var removeMember = new Command("remove-member", "Remove an account from an organization and revoke its tokens that reach it (full access, and fine-grained for this organization).") { orgSlug, memberEmail };
         removeMember.SetAction((parse, ct) => console.InScopeAsync(async s =>
         {
             var userId = await s.GetRequiredService<OrganizationService>().FindUserIdByEmailAsync(parse.GetValue(memberEmail), ct);

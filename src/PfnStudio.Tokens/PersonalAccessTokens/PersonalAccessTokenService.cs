@@ -119,12 +119,12 @@ internal sealed class PersonalAccessTokenService(
             plaintext);
     }
 
-    /// <summary>Lists the user's tokens: active ones newest first, then ended ones most recently ended first.</summary>
+    /// <summary>Lists the user's tokens: active ones newest first (by name within the same instant), then ended ones most recently ended first.</summary>
     public async Task<PersonalAccessTokenLists> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         var active = await ActiveTokens(userId, now)
-            .OrderByDescending(t => t.CreatedAt)
+            .OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Name)
             .ToListAsync(cancellationToken);
         var ended = await db.PersonalAccessTokens.AsNoTracking()
             .Where(t => t.UserId == userId && (t.RevokedAt != null || (t.ExpiresAt != null && t.ExpiresAt <= now)))
@@ -145,7 +145,7 @@ internal sealed class PersonalAccessTokenService(
         var now = time.GetUtcNow();
         var active = await db.PersonalAccessTokens.AsNoTracking()
             .Where(t => userIds.Contains(t.UserId) && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now))
-            .OrderByDescending(t => t.CreatedAt)
+            .OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Name)
             .ToListAsync(cancellationToken);
         var names = await NamesAsync(active, cancellationToken);
         return active.ToLookup(t => t.UserId, t => PersonalAccessTokenSummary.From(t, names));

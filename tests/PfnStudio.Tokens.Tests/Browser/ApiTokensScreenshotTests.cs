@@ -30,11 +30,21 @@ public sealed class ApiTokensScreenshotTests(Chromium chromium) : IClassFixture<
         await page.ActiveRows().GetByRole(AriaRole.Button, new() { Name = "Revoke old-workstation" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Token “old-workstation” revoked.")).ToBeVisibleAsync();
         await page.IssueTokenAsync("ci-nightly", "5");
+        // A CI job's token: push to the demo project only.
+        await page.GetByLabel("Fine-grained").CheckAsync();
+        await page.GetByLabel("Only chosen projects").CheckAsync();
+        await page.GetByLabel("pfnstudio-demo").CheckAsync();
+        await page.GetByLabel("read", new() { Exact = true }).UncheckAsync();
+        await page.GetByLabel("push", new() { Exact = true }).CheckAsync();
         await page.IssueTokenAsync("github-actions", "90");
+        await Assertions.Expect(page.RevealBox()).ToContainTextAsync("Scopes: push \u00b7 pfnstudio / pfnstudio-demo");
         var token = await page.IssueTokenAsync("laptop", "30");
         await page.GetByText("Expired and revoked (1)").ClickAsync();
 
         Assert.Equal(width, await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"));
+        // No table needs its own sideways scroll either: every column, Revoke included, is in view.
+        Assert.Equal(0, await page.EvaluateAsync<int>(
+            "() => [...document.querySelectorAll('.table-scroll')].filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1).length"));
         var field = page.RevealedTokenField();
         Assert.True(await field.EvaluateAsync<bool>("e => e.scrollHeight <= e.clientHeight + 1 && e.scrollWidth <= e.clientWidth + 1"),
             "The whole token shows in its field, without scrolling.");

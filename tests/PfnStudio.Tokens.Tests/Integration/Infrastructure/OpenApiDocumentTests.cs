@@ -41,6 +41,35 @@ public sealed class OpenApiDocumentTests
             .GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
     }
 
+    [Theory]
+    [InlineData("/api/v1/me", "get", null)]
+    [InlineData("/api/v1/projects", "get", "read")]
+    [InlineData("/api/v1/projects/{project}/priors", "get", "read")]
+    [InlineData("/api/v1/projects/{project}/models", "get", "read")]
+    [InlineData("/api/v1/projects/{project}/runs", "get", "read")]
+    [InlineData("/api/v1/projects/{project}/priors", "post", "push")]
+    [InlineData("/api/v1/projects/{project}/models", "post", "push")]
+    [InlineData("/projects/{project}/runs/v0_1/predict", "post", "predict")]
+    public async Task EachOperationListsThePermissionItNeedsAsItsSecurityRequirementsScopeAndDocuments403(string path, string method, string? permission)
+    {
+        await using var app = new TokensApplication();
+        using var client = app.CreateClient();
+
+        using var response = await client.GetAsync("/openapi/v1.json");
+        var document = await response.JsonAsync();
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty(method);
+
+        var scopes = operation.GetProperty("security")[0].GetProperty("bearer").EnumerateArray().Select(s => s.GetString()!).ToArray();
+        Assert.Equal(permission is null ? [] : [permission], scopes);
+        if (permission is not null)
+        {
+            Assert.True(operation.GetProperty("responses").TryGetProperty("403", out _), $"{method} {path} does not document its 403");
+        }
+
+        var description = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("description").GetString()!;
+        Assert.Contains("`read`: List projects, priors, model specs and runs. `push`: Push priors and model specs. `predict`: Call the Predict API, which records a run.", description);
+    }
+
     [Fact]
     public async Task TheOpenApiDocumentDeclaresPredictNumbersAsNumbersAndItsMembersAsRequired()
     {

@@ -9,6 +9,7 @@ using PfnStudio.Tokens.Accounts;
 using PfnStudio.Tokens.Authentication;
 using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Infrastructure;
+using PfnStudio.Tokens.Organizations;
 using PfnStudio.Tokens.PersonalAccessTokens;
 using PfnStudio.Tokens.PersonalAccessTokens.Verification;
 
@@ -24,6 +25,7 @@ internal static class BenchHost
 {
     private const string JwtPolicy = "BenchJwt";
     private const string BenchUser = "bench@example.com";
+    private const string BenchOrganization = "bench";
 
     public static async Task<int> Main(string[] args)
     {
@@ -34,6 +36,7 @@ internal static class BenchHost
         builder.AddTokensData();
         builder.AddAccounts();
         builder.Services.AddPersonalAccessTokens();
+        builder.Services.AddOrganizations();
         builder.Services.AddAuthentication()
             .AddPersonalAccessToken()
             .AddJwtBearer(options => options.TokenValidationParameters = new TokenValidationParameters
@@ -68,7 +71,8 @@ internal static class BenchHost
         // The same trivial endpoint three times; only authentication differs.
         app.MapGet("/bench/anonymous", () => TypedResults.Text("ok")).AllowAnonymous();
         app.MapGet("/bench/jwt", () => TypedResults.Text("ok")).RequireAuthorization(JwtPolicy);
-        app.MapGet("/bench/pat", () => TypedResults.Text("ok")).RequireAuthorization(PersonalAccessTokenDefaults.AuthorizationPolicy);
+        // As a product route: the permission policy (full access grants it), checked on every request.
+        app.MapGet("/bench/pat", () => TypedResults.Text("ok")).RequireAuthorization(PersonalAccessTokenDefaults.PolicyFor(PersonalAccessTokenScopes.Read));
 
         app.MapGet("/bench/jwt-token", () => TypedResults.Text(new JwtSecurityTokenHandler().WriteToken(new JwtSecurityToken(
             issuer: "pfnstudio-bench",
@@ -80,7 +84,11 @@ internal static class BenchHost
         // Issues a real token (production Argon2 cost) through the product's service.
         app.MapPost("/bench/tokens", async (string name, PersonalAccessTokenService tokens) =>
         {
-            var issued = await tokens.IssueAsync(userId, name, null, null);
+            // Fine-grained (one organization, all its projects, every permission): the per-request work of the
+            // PAT scenarios is that of such a token, which is the one a CI job should carry.
+            var issued = await tokens.IssueAsync(userId, name, null, new TokenAccessRequest(
+                TokenAccessRequest.FineGrainedValue, BenchOrganization, TokenAccessRequest.AllProjectsValue, null,
+                PersonalAccessTokenScopes.Permissions.ToList<string?>()), null);
             return issued.Succeeded
                 ? Results.Ok(new { id = issued.Token!.Id, prefix = issued.Token.Prefix, token = issued.Plaintext })
                 : Results.BadRequest(issued.Errors);
@@ -112,6 +120,14 @@ internal static class BenchHost
         if (!created.Succeeded)
         {
             throw new InvalidOperationException(string.Join("; ", created.Errors.Select(e => e.Description)));
+        }
+
+        // The bench user owns an organization, so its tokens are fine-grained ones, as a CI job's would be.
+        var organizations = scope.ServiceProvider.GetRequiredService<OrganizationService>();
+        var organization = await organizations.CreateOrganizationAsync(BenchOrganization, "Bench", user.Id);
+        if (!organization.Succeeded)
+        {
+            throw new InvalidOperationException(organization.Message);
         }
 
         if (dummyTokens > 0)

@@ -253,7 +253,7 @@ internal sealed class AccountAdministration(
         new(false, $"no account has the email address \"{email}\".");
 
     private static AccountChangeResult LastOwner(ApplicationUser user, string organization) =>
-        new(false, $"{user.Email} is the last owner of organization \"{organization}\", which has other members; make one of them an owner or remove them first. Nothing was deleted.");
+        new(false, $"{user.Email} is the last owner of organization \"{organization}\", which has other members; make one of them an owner (orgs set-role) or remove them first. Nothing was deleted.");
 
     private static string Instant(DateTimeOffset instant) =>
         instant.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);

@@ -16,7 +16,8 @@ internal static class AccountExtensions
     /// (with <c>returnUrl</c>), lockout after 5 failures for 5 minutes, passwords of at least 10 characters
     /// with no composition rules (NIST SP 800-63B prefers length to character classes). Every cookie is
     /// HttpOnly, SameSite Lax or Strict, and Secure outside Development. The security stamp is validated on every
-    /// request, so a session ends server-side (on every host) as soon as the stamp changes.
+    /// request, so a session ends server-side (on every host) as soon as the stamp changes, or as soon as the account
+    /// is disabled or deleted (<see cref="AccountSignInManager"/>).
     /// </summary>
     public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
     {
@@ -37,7 +38,9 @@ internal static class AccountExtensions
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
             })
             .AddEntityFrameworkStores<TokensDbContext>()
+            .AddSignInManager<AccountSignInManager>()
             .AddDefaultTokenProviders();
+        builder.Services.AddScoped<AccountAdministration>();
 
         // The stamp is checked on every request (one indexed row read), so a stamp updated by sign-out, a password
         // change or "sign out everywhere" on any host refuses every older cookie on its very next request.

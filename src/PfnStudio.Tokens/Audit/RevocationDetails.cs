@@ -9,6 +9,12 @@ internal static class RevocationDetails
     /// <summary>An operator revoked it with <c>tokens revoke</c>.</summary>
     public const string ByOperatorCommandLine = "revoked by the operator command line";
 
+    /// <summary>An operator revoked every token of the user with <c>tokens revoke-all</c>.</summary>
+    public const string AllByOperatorCommandLine = "revoked with all of its owner's tokens by the operator command line";
+
+    /// <summary>Revoked because its owner's account was deleted.</summary>
+    public const string AccountDeleted = "revoked by deletion of its owner's account";
+
     /// <summary>Revoked because its owner was removed from the organization <paramref name="organizationSlug"/>.</summary>
     public static string RemovedFromOrganization(string organizationSlug) =>
         $"revoked by removal from organization {organizationSlug}";

@@ -74,6 +74,10 @@ internal sealed class PersonalAccessTokenHandler(
                 PersonalAccessTokenLog.Expired(Logger, prefix, ClientAddress);
                 return Fail(PersonalAccessTokenFailure.InvalidToken, string.Create(CultureInfo.InvariantCulture,
                     $"The token expired at {result.Token!.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ}."));
+            case TokenValidationStatus.OwnerDisabled:
+                // Said only to a caller that presented the correct token: it tells them why their job stopped.
+                PersonalAccessTokenLog.OwnerDisabled(Logger, prefix, ClientAddress);
+                return Fail(PersonalAccessTokenFailure.InvalidToken, "The token's owner account is disabled.");
             case TokenValidationStatus.Invalid:
                 // Unknown, wrong secret and revoked read the same, so the answer does not tell which prefixes exist.
                 PersonalAccessTokenLog.Refused(Logger, prefix, ClientAddress);

@@ -19,6 +19,10 @@ internal static partial class PersonalAccessTokenLog
         Message = "Bearer token with prefix {TokenPrefix} refused as expired from {ClientAddress}")]
     public static partial void Expired(ILogger logger, string tokenPrefix, string clientAddress);
 
+    [LoggerMessage(EventId = 2008, EventName = "BearerTokenOwnerDisabled", Level = LogLevel.Information,
+        Message = "Bearer token with prefix {TokenPrefix} refused: its owner's account is disabled; from {ClientAddress}")]
+    public static partial void OwnerDisabled(ILogger logger, string tokenPrefix, string clientAddress);
+
     [LoggerMessage(EventId = 2005, EventName = "BearerHashingBusy", Level = LogLevel.Warning,
         Message = "Bearer token with prefix {TokenPrefix} not verified: Argon2 at capacity")]
     public static partial void HashingBusy(ILogger logger, string tokenPrefix);

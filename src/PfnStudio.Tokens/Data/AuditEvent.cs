@@ -14,10 +14,20 @@ internal enum AuditEventKind
 
     /// <summary>A request presented the token after its expiry (stored as <c>expired_use</c>).</summary>
     ExpiredUse,
+
+    /// <summary>An operator disabled the account (stored as <c>account_disabled</c>); concerns no token.</summary>
+    AccountDisabled,
+
+    /// <summary>An operator enabled the account again (stored as <c>account_enabled</c>); concerns no token.</summary>
+    AccountEnabled,
+
+    /// <summary>The account was deleted (stored as <c>account_deleted</c>); concerns no token.</summary>
+    AccountDeleted,
 }
 
 /// <summary>
-/// One audit row about a personal access token, shown to its owner under "Recent activity". Holds the token's
+/// One audit row about a personal access token, shown to its owner under "Recent activity", or about the account
+/// itself (disabled, enabled, deleted: no token id, an empty prefix). Holds the token's
 /// public prefix and id only, never the token or any part of its secret. Issued and revoked rows are written in
 /// the same transaction as the change; failed and expired uses are written in batches by
 /// the audit flush service, at most one per token, kind and window.
@@ -39,7 +49,7 @@ internal sealed class AuditEvent
     /// <summary>The token's id; <see langword="null"/> when the event concerns no stored token.</summary>
     public Guid? TokenId { get; set; }
 
-    /// <summary>The token's public 12-character prefix (never the secret).</summary>
+    /// <summary>The token's public 12-character prefix (never the secret); empty for an account event.</summary>
     public required string TokenPrefix { get; set; }
 
     /// <summary>What happened.</summary>

@@ -30,7 +30,10 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
     }
 }
 
-/// <summary>The stable stored names of <see cref="AuditEventKind"/>: issued, revoked, failed_use, expired_use.</summary>
+/// <summary>
+/// The stable stored names of <see cref="AuditEventKind"/>: issued, revoked, failed_use, expired_use,
+/// account_disabled, account_enabled, account_deleted (at most 16 characters, the column's length).
+/// </summary>
 internal static class AuditEventKinds
 {
     /// <summary>The stored name of <paramref name="kind"/>.</summary>
@@ -41,6 +44,9 @@ internal static class AuditEventKinds
         AuditEventKind.Revoked => "revoked",
         AuditEventKind.FailedUse => "failed_use",
         AuditEventKind.ExpiredUse => "expired_use",
+        AuditEventKind.AccountDisabled => "account_disabled",
+        AuditEventKind.AccountEnabled => "account_enabled",
+        AuditEventKind.AccountDeleted => "account_deleted",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown audit event kind."),
     };
 
@@ -52,6 +58,9 @@ internal static class AuditEventKinds
         "revoked" => AuditEventKind.Revoked,
         "failed_use" => AuditEventKind.FailedUse,
         "expired_use" => AuditEventKind.ExpiredUse,
+        "account_disabled" => AuditEventKind.AccountDisabled,
+        "account_enabled" => AuditEventKind.AccountEnabled,
+        "account_deleted" => AuditEventKind.AccountDeleted,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown audit event kind."),
     };
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using PfnStudio.Tokens.Accounts;
 using PfnStudio.Tokens.Audit;
 using PfnStudio.Tokens.Organizations;
 using PfnStudio.Tokens.PersonalAccessTokens;
@@ -92,27 +93,17 @@ internal static class TokensCommands
             return OperatorCommandLine.Done;
         }));
 
-        var revokeAll = new Command("revoke-all", "Revoke every active token of a user (each revoke is an audit row).") { tokenUser };
+        var revokeAll = new Command("revoke-all", "Revoke every active token of a user, in one transaction (each revoke is an audit row).") { tokenUser };
         revokeAll.SetAction((parse, ct) => console.InScopeAsync(async s =>
         {
-            var userId = await s.GetRequiredService<OrganizationService>().FindUserIdByEmailAsync(parse.GetValue(tokenUser), ct);
-            if (userId is null)
+            // A token revoked meanwhile by someone else is not counted: it was already what was asked.
+            var result = await s.GetRequiredService<AccountAdministration>().RevokeAllTokensAsync(parse.GetValue(tokenUser), ct);
+            if (!result.Succeeded)
             {
-                return await console.NoAccountAsync(parse.GetValue(tokenUser));
+                return await console.FailAsync($"error: {result.Message}");
             }
 
-            var tokens = s.GetRequiredService<PersonalAccessTokenService>();
-            var count = 0;
-            foreach (var token in (await tokens.ListAsync(userId, ct)).Active)
-            {
-                // A token revoked meanwhile by someone else answers null: already what was asked.
-                if (await tokens.RevokeAsync(userId, token.Id, RevocationDetails.ByOperatorCommandLine, ct) is not null)
-                {
-                    count++;
-                }
-            }
-
-            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Revoked {count} token(s) of {parse.GetValue(tokenUser)}."));
+            await console.Out.WriteLineAsync(result.Message);
             return OperatorCommandLine.Done;
         }));
 

@@ -93,7 +93,7 @@ internal static class OrganizationQueries
         }
     }
 
-    /// <summary>The user id of the account with this e-mail address, or <see langword="null"/>.</summary>
+    /// <summary>The user id of the account with this e-mail address, or <see langword="null"/> (also for a deleted account).</summary>
     public static async Task<string?> FindUserIdByEmailAsync(this TokensDbContext db, string? email, CancellationToken cancellationToken = default)
     {
         var normalized = email?.Trim().ToUpperInvariant();
@@ -103,7 +103,7 @@ internal static class OrganizationQueries
         }
 
         return await db.Users.AsNoTracking()
-            .Where(u => u.NormalizedEmail == normalized)
+            .Where(u => u.NormalizedEmail == normalized && u.DeletedAt == null)
             .Select(u => u.Id)
             .FirstOrDefaultAsync(cancellationToken);
     }

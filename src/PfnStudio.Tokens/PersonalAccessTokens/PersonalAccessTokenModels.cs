@@ -144,6 +144,9 @@ internal enum TokenValidationStatus
     /// <summary>Hash verified but <c>now &gt;= ExpiresAt</c>.</summary>
     Expired,
 
+    /// <summary>Hash verified, not revoked, but the owner's account is disabled (<see cref="Data.ApplicationUser.DisabledAt"/>).</summary>
+    OwnerDisabled,
+
     /// <summary>
     /// Not checked: the client address had too many failed verifications just now and this token was not verified
     /// before in this process (see <see cref="ClientFailureLimiter"/>). The caller may retry after
@@ -154,7 +157,7 @@ internal enum TokenValidationStatus
 
 /// <summary>The outcome of validating a presented token.</summary>
 /// <param name="Status">Accepted or why not.</param>
-/// <param name="Token">The token and owner; set for <see cref="TokenValidationStatus.Valid"/> and <see cref="TokenValidationStatus.Expired"/>.</param>
+/// <param name="Token">The token and owner; set for <see cref="TokenValidationStatus.Valid"/>, <see cref="TokenValidationStatus.Expired"/> and <see cref="TokenValidationStatus.OwnerDisabled"/>.</param>
 /// <param name="RetryAfter">For <see cref="TokenValidationStatus.Throttled"/>: how long until the prefix is checked again.</param>
 internal sealed record TokenValidationResult(TokenValidationStatus Status, AuthenticatedToken? Token, TimeSpan? RetryAfter = null);
 

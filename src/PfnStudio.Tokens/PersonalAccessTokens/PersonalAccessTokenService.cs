@@ -160,8 +160,10 @@ internal sealed class PersonalAccessTokenService(
     /// </summary>
     public async Task<IReadOnlyList<TokenActivity>> RecentActivityAsync(string userId, CancellationToken cancellationToken = default)
     {
+        // Account events (disabled, enabled, deleted) concern no token; the operator's tables show them.
         var events = await db.AuditEvents.AsNoTracking()
-            .Where(e => e.UserId == userId)
+            .Where(e => e.UserId == userId && e.Kind != AuditEventKind.AccountDisabled
+                && e.Kind != AuditEventKind.AccountEnabled && e.Kind != AuditEventKind.AccountDeleted)
             .OrderByDescending(e => e.OccurredAt)
             .ThenByDescending(e => e.Id)
             .Take(RecentActivityCount)
@@ -245,6 +247,65 @@ internal sealed class PersonalAccessTokenService(
         verified.EvictToken(tokenId);
         TokenLog.Revoked(logger, tokenId, candidate.Prefix, userId);
         return candidate.Name;
+    }
+
+    /// <summary>
+    /// Revokes every active token of the user, each with a <see cref="AuditEventKind.Revoked"/> audit row, all in one
+    /// transaction (the caller's when one is open, else its own). Each update is conditional, so a token revoked
+    /// meanwhile by someone else is neither counted nor audited twice. The next request with any of them gets 401 on
+    /// every host; this process also forgets their verifications at once.
+    /// </summary>
+    /// <param name="userId">The owner.</param>
+    /// <param name="detail">Who revoked them and how, e.g. <see cref="RevocationDetails.AllByOperatorCommandLine"/>.</param>
+    /// <param name="cancellationToken">Cancels the store calls.</param>
+    /// <returns>How many tokens this call revoked.</returns>
+    public async Task<int> RevokeAllAsync(string userId, string detail, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        var now = time.GetUtcNow();
+        var revoked = new List<(Guid Id, string Prefix)>();
+        var ownTransaction = db.Database.CurrentTransaction is null
+            ? await db.Database.BeginTransactionAsync(cancellationToken)
+            : null;
+        await using (ownTransaction)
+        {
+            var active = await ActiveTokens(userId, now).Select(t => new { t.Id, t.Prefix }).ToListAsync(cancellationToken);
+            foreach (var token in active)
+            {
+                var updated = await db.PersonalAccessTokens
+                    .Where(t => t.Id == token.Id && t.UserId == userId && t.RevokedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
+                if (updated == 0)
+                {
+                    continue;
+                }
+
+                revoked.Add((token.Id, token.Prefix));
+                db.AuditEvents.Add(new AuditEvent
+                {
+                    UserId = userId,
+                    TokenId = token.Id,
+                    TokenPrefix = token.Prefix,
+                    Kind = AuditEventKind.Revoked,
+                    OccurredAt = now,
+                    Detail = Truncate(detail),
+                });
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.CommitAsync(cancellationToken);
+            }
+        }
+
+        foreach (var (id, prefix) in revoked)
+        {
+            verified.EvictToken(id);
+            TokenLog.Revoked(logger, id, prefix, userId);
+        }
+
+        return revoked.Count;
     }
 
     private async Task<IssueTokenResult?> CheckDuplicatesAsync(

@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using PfnStudio.Tokens.Accounts;
 using PfnStudio.Tokens.Data;
 
 namespace PfnStudio.Tokens.Pages.Account;
 
-/// <summary>Signs a browser account in, with Identity's lockout after repeated failures.</summary>
+/// <summary>Signs a browser account in, with Identity's lockout after repeated failures; a disabled account is refused.</summary>
 [AllowAnonymous]
 internal sealed class SignInModel(SignInManager<ApplicationUser> signIn) : PageModel
 {
@@ -38,13 +39,18 @@ internal sealed class SignInModel(SignInManager<ApplicationUser> signIn) : PageM
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
         }
 
-        // One message for unknown e-mail and wrong password, so the form does not tell which accounts exist.
+        // One message for unknown e-mail and wrong password, so the form does not tell which accounts exist. A disabled
+        // account answers "not allowed" only after its correct password (AccountSignInManager), so only its owner learns it.
         ModelState.AddModelError(string.Empty,
             result.IsLockedOut ? "Too many failed attempts. This account is locked for a few minutes; try again later."
+            : result.IsNotAllowed && await IsDisabledAsync(Input.Email.Trim()) ? "This account is disabled."
             : result.IsNotAllowed ? "Confirm your email address before signing in."
             : "Invalid email or password.");
         return Page();
     }
+
+    private async Task<bool> IsDisabledAsync(string email) =>
+        await signIn.UserManager.FindByNameAsync(email) is { } user && AccountSignInManager.IsCutOff(user);
 }
 
 /// <summary>The sign-in form.</summary>

@@ -18,7 +18,9 @@ namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
 /// and the token's SHA-256 compared in fixed time with the row's <c>SecretSha256</c>: a wrong secret is refused there,
 /// without any Argon2 run. Only the correct token goes on to the Argon2id hash (bounded by
 /// <see cref="Argon2Options.MaxConcurrentHashes"/>), once per token per process, and is remembered;</item>
-/// <item>revoked or <c>now &gt;= ExpiresAt</c> is refused; success records "last used" in memory only
+/// <item>revoked, an owner account that is disabled, or <c>now &gt;= ExpiresAt</c> is refused (the owner's
+/// disabled state is read in the same statement as the token's row, so a disable is seen by the next request on
+/// every host); success records "last used" in memory only
 /// (<see cref="LastUsedRecorder"/>), never a store write per request.</item>
 /// </list>
 /// Every refusal of a token that is not the correct one — unknown prefix, revoked, wrong secret — takes the same
@@ -50,7 +52,7 @@ internal sealed class PersonalAccessTokenValidator(
                 .Where(t => t.Prefix == prefix)
                 .Select(t => new Candidate(
                     t.Id, t.Name, t.Prefix, t.Hash, t.SecretSha256, t.Scopes, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.UserId, t.User!.UserName,
-                    t.OrganizationId, t.Organization!.Slug, t.ProjectIds))
+                    t.User!.DisabledAt, t.OrganizationId, t.Organization!.Slug, t.ProjectIds))
                 .FirstOrDefault());
 
     private static readonly TokenValidationResult InvalidResult = new(TokenValidationStatus.Invalid, null);
@@ -89,7 +91,7 @@ internal sealed class PersonalAccessTokenValidator(
             if (state is not null && state.Id == known.Token.Id
                 && string.Equals(state.Hash, known.StoredHash, StringComparison.Ordinal))
             {
-                return Decide(digest, known.Token, state.RevokedAt, state.ExpiresAt, client);
+                return Decide(digest, known.Token, state.RevokedAt, state.OwnerDisabledAt, state.ExpiresAt, client);
             }
 
             // The row is gone or was replaced: forget the verification and check from scratch.
@@ -170,7 +172,7 @@ internal sealed class PersonalAccessTokenValidator(
         switch (outcome)
         {
             case Verification.Matches:
-                return Decide(digest, authenticated, row.RevokedAt, row.ExpiresAt, client);
+                return Decide(digest, authenticated, row.RevokedAt, row.OwnerDisabledAt, row.ExpiresAt, client);
             case Verification.Throttled:
                 _ = clientFailures.IsClientThrottled(client, out var retry);
                 await DelayRefusalAsync(cancellationToken);
@@ -282,13 +284,23 @@ internal sealed class PersonalAccessTokenValidator(
         }
     }
 
-    private TokenValidationResult Decide(TokenDigest digest, AuthenticatedToken token, DateTimeOffset? revokedAt, DateTimeOffset? expiresAt, string client)
+    // Only a token proven correct gets here, so "disabled" tells nothing to someone holding just a prefix.
+    private TokenValidationResult Decide(
+        TokenDigest digest, AuthenticatedToken token, DateTimeOffset? revokedAt, DateTimeOffset? ownerDisabledAt, DateTimeOffset? expiresAt, string client)
     {
         if (revokedAt is not null)
         {
             verified.Evict(digest);
             audit.RecordUse(AuditEventKind.FailedUse, token.Id, token.UserId, token.Prefix, client, "revoked token presented");
             return InvalidResult;
+        }
+
+        // The verification stays remembered: the token is not revoked, and enabling the account makes it work
+        // again without another Argon2 run.
+        if (ownerDisabledAt is not null)
+        {
+            audit.RecordUse(AuditEventKind.FailedUse, token.Id, token.UserId, token.Prefix, client, "token of a disabled account presented");
+            return new TokenValidationResult(TokenValidationStatus.OwnerDisabled, token);
         }
 
         if (expiresAt is { } expiry && time.GetUtcNow() >= expiry)
@@ -314,6 +326,7 @@ internal sealed class PersonalAccessTokenValidator(
         DateTimeOffset? RevokedAt,
         string UserId,
         string? UserName,
+        DateTimeOffset? OwnerDisabledAt,
         Guid? OrganizationId,
         string? OrganizationSlug,
         List<Guid> ProjectIds);

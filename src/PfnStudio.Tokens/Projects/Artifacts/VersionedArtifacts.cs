@@ -74,7 +74,7 @@ internal static class VersionedArtifacts
                 .FirstOrDefaultAsync(cancellationToken);
             if (existing is not null)
             {
-                var pushedBy = await db.Users.Where(u => u.Id == existing.PushedByUserId).Select(u => u.Email).FirstOrDefaultAsync(cancellationToken);
+                var pushedBy = await db.Users.Where(u => u.Id == existing.PushedByUserId).Select(u => u.DeletedAt != null ? ApplicationUser.DeletedUserName : u.Email).FirstOrDefaultAsync(cancellationToken);
                 return new Pushed<T>(existing, Created: false, pushedBy);
             }
 
@@ -101,7 +101,7 @@ internal static class VersionedArtifacts
         var rows = await db.Set<T>().AsNoTracking()
             .Where(a => a.ProjectId == projectId)
             .OrderByDescending(a => a.PushedAt).ThenBy(a => a.Name).ThenByDescending(a => a.Version)
-            .Select(a => new { Artifact = a, Email = db.Users.Where(u => u.Id == a.PushedByUserId).Select(u => u.Email).FirstOrDefault() })
+            .Select(a => new { Artifact = a, Email = db.Users.Where(u => u.Id == a.PushedByUserId).Select(u => u.DeletedAt != null ? ApplicationUser.DeletedUserName : u.Email).FirstOrDefault() })
             .ToListAsync(cancellationToken);
         return rows.ConvertAll(r => (r.Artifact, r.Email));
     }
@@ -113,7 +113,7 @@ internal static class VersionedArtifacts
     {
         var row = await db.Set<T>().AsNoTracking()
             .Where(a => a.ProjectId == projectId && a.Name == name && a.Version == version)
-            .Select(a => new { Artifact = a, Email = db.Users.Where(u => u.Id == a.PushedByUserId).Select(u => u.Email).FirstOrDefault() })
+            .Select(a => new { Artifact = a, Email = db.Users.Where(u => u.Id == a.PushedByUserId).Select(u => u.DeletedAt != null ? ApplicationUser.DeletedUserName : u.Email).FirstOrDefault() })
             .FirstOrDefaultAsync(cancellationToken);
         return row is null ? null : (row.Artifact, row.Email);
     }

@@ -241,7 +241,9 @@ public sealed class OperatorCommandLineTests
 
         using var theirs = app.CreateClientWithToken(others);
         Assert.Equal(HttpStatusCode.OK, (await theirs.GetAsync("/api/v1/me")).StatusCode);
-        Assert.Equal(2, await app.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Kind == AuditEventKind.Revoked)));
+        Assert.Equal(2, await app.WithDbAsync(db => db.AuditEvents.CountAsync(
+            e => e.Kind == AuditEventKind.Revoked && e.Detail == "revoked with all of its owner's tokens by the operator command line")));
+        Assert.Equal((0, "Revoked 0 token(s) of many@example.com.\n", ""), await RunAsync(app, ["tokens", "revoke-all", "--user", "many@example.com"]));
 
         var unknown = await RunAsync(app, ["tokens", "revoke-all", "--user", "ghost@example.com"]);
         Assert.Equal(1, unknown.Code);
@@ -265,7 +267,7 @@ public sealed class OperatorCommandLineTests
         var users = await RunAsync(app, ["users", "list"]);
         Assert.Equal(0, users.Code);
         Assert.Equal(
-            ["EMAIL            CONFIRMED  LOCKED OUT  ORGS  ACTIVE TOKENS", "ci@example.com   yes        no          2     1", "ops@example.com  yes        no          2     0"],
+            ["EMAIL            CONFIRMED  LOCKED OUT  DISABLED  ORGS  ACTIVE TOKENS", "ci@example.com   yes        no          no        2     1", "ops@example.com  yes        no          no        2     0"],
             Lines(users.Stdout));
 
         var orgs = await RunAsync(app, ["orgs", "list"]);

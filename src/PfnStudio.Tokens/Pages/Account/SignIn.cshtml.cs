@@ -61,7 +61,9 @@ internal sealed class SignInModel(SignInManager<ApplicationUser> signIn, SignInT
 
         // Identity answers "locked out" and "not allowed" (unconfirmed e-mail) before it checks the password; those are
         // told only to whoever typed the right one, so the form never says which e-mail addresses have an account.
-        var rightPassword = (result.IsLockedOut || result.IsNotAllowed) && await IsRightPasswordAsync(email, Input.Password!);
+        // A result that needs a second factor came after the right password: never a wrong one.
+        var rightPassword = result.RequiresTwoFactor
+            || ((result.IsLockedOut || result.IsNotAllowed) && await IsRightPasswordAsync(email, Input.Password!));
         if (!rightPassword)
         {
             throttle.CountFailure(client, email);

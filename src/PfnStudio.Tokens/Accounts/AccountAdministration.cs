@@ -10,7 +10,8 @@ namespace PfnStudio.Tokens.Accounts;
 /// <summary>The outcome of an account change, with one sentence for the operator.</summary>
 /// <param name="Succeeded">Whether the change was made (when not, nothing changed).</param>
 /// <param name="Message">What happened, or why nothing did.</param>
-internal sealed record AccountChangeResult(bool Succeeded, string Message);
+/// <param name="LastOwnerOf">When a deletion was refused for it: the organization the person is the last owner of.</param>
+internal sealed record AccountChangeResult(bool Succeeded, string Message, string? LastOwnerOf = null);
 
 /// <summary>
 /// Cuts a person off, through Identity's <see cref="UserManager{TUser}"/> and its security stamp: disable (sessions
@@ -32,6 +33,9 @@ internal sealed class AccountAdministration(
 {
     /// <summary>Audit detail of a change made with the host's operator command line.</summary>
     public const string ByOperatorCommandLine = "by the operator command line";
+
+    /// <summary>Audit detail of an account deleted by its owner on the account page.</summary>
+    public const string ByOwnerOnAccountPage = "by its owner on the account page";
 
     /// <summary>
     /// Disables the account: sign-in is refused with "This account is disabled.", every session ends on its next
@@ -131,11 +135,20 @@ internal sealed class AccountAdministration(
     public async Task<AccountChangeResult> DeleteAsync(string? email, CancellationToken cancellationToken = default)
     {
         var user = await FindAsync(email);
-        if (user is null)
-        {
-            return NoAccount(email);
-        }
+        return user is null ? NoAccount(email) : await DeleteAsync(user, ByOperatorCommandLine, cancellationToken);
+    }
 
+    /// <summary>
+    /// Deletes the signed-in person's own account (the account page, after their password and second factor were
+    /// checked), exactly as <see cref="DeleteAsync(string?, CancellationToken)"/> does; the audit row says so.
+    /// </summary>
+    public Task<AccountChangeResult> DeleteOwnAsync(ApplicationUser user, CancellationToken cancellationToken = default) =>
+        user.DeletedAt is not null
+            ? Task.FromResult(NoAccount(user.Email))
+            : DeleteAsync(user, ByOwnerOnAccountPage, cancellationToken);
+
+    private async Task<AccountChangeResult> DeleteAsync(ApplicationUser user, string by, CancellationToken cancellationToken)
+    {
         var address = user.Email;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var owned = await db.Memberships.AsNoTracking()
@@ -185,7 +198,7 @@ internal sealed class AccountAdministration(
             return new(false, updated.Errors.First().Description);
         }
 
-        await AuditAsync(user.Id, AuditEventKind.AccountDeleted, "deleted " + ByOperatorCommandLine, cancellationToken);
+        await AuditAsync(user.Id, AuditEventKind.AccountDeleted, "deleted " + by, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         AccountLog.Deleted(logger, user.Id, revoked);
         return new(true, string.Create(CultureInfo.InvariantCulture,
@@ -253,7 +266,7 @@ internal sealed class AccountAdministration(
         new(false, $"no account has the email address \"{email}\".");
 
     private static AccountChangeResult LastOwner(ApplicationUser user, string organization) =>
-        new(false, $"{user.Email} is the last owner of organization \"{organization}\", which has other members; make one of them an owner (orgs set-role) or remove them first. Nothing was deleted.");
+        new(false, $"{user.Email} is the last owner of organization \"{organization}\", which has other members; make one of them an owner (orgs set-role) or remove them first. Nothing was deleted.", organization);
 
     private static string Instant(DateTimeOffset instant) =>
         instant.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);

@@ -13,7 +13,8 @@ internal static class AccountExtensions
 
     /// <summary>
     /// Adds Identity with EF Core stores and its cookie: the sign-in page at <see cref="SignInPath"/>
-    /// (with <c>returnUrl</c>), lockout after 5 failures for 5 minutes, passwords of at least 10 characters
+    /// (with <c>returnUrl</c>), wrong passwords throttled per client address and per account (<see cref="SignInThrottle"/>,
+    /// never a lockout; Identity's lockout, 5 failures for 5 minutes, counts only second-factor codes), passwords of at least 10 characters
     /// with no composition rules (NIST SP 800-63B prefers length to character classes). Every cookie is
     /// HttpOnly, SameSite Lax or Strict, and Secure outside Development. The security stamp is validated on every
     /// request, so a session ends server-side (on every host) as soon as the stamp changes, or as soon as the account
@@ -42,6 +43,11 @@ internal static class AccountExtensions
             .AddClaimsPrincipalFactory<AccountClaimsPrincipalFactory>()
             .AddDefaultTokenProviders();
         builder.Services.AddScoped<AccountAdministration>();
+        builder.Services.AddOptions<SignInThrottleOptions>()
+            .Bind(builder.Configuration.GetSection(SignInThrottleOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<SignInThrottle>();
 
         // The stamp is checked on every request (one indexed row read), so a stamp updated by sign-out, a password
         // change or "sign out everywhere" on any host refuses every older cookie on its very next request.

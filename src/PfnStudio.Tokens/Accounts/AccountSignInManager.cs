@@ -9,7 +9,7 @@ namespace PfnStudio.Tokens.Accounts;
 /// Identity's <see cref="SignInManager{TUser}"/> with disabled and deleted accounts refused at its two gates:
 /// <list type="bullet">
 /// <item>signing in: a correct password for a disabled account answers <see cref="SignInResult.NotAllowed"/> and
-/// issues no cookie (a wrong one is an ordinary failure that counts toward lockout, so "disabled" is told only to
+/// issues no cookie (a wrong one is an ordinary failure, counted by SignInThrottle, so "disabled" is told only to
 /// whoever knows the password);</item>
 /// <item>every request's security stamp check (<see cref="SecurityStampValidatorOptions.ValidationInterval"/> is
 /// zero): a session of a disabled or deleted account is refused even if its stamp still matched.</item>

@@ -55,7 +55,11 @@ internal sealed class MembershipService(
         var userId = await db.FindUserIdByEmailAsync(email, cancellationToken);
         if (userId is null)
         {
-            return OrganizationResult.Invalid($"No account has the email address \"{email?.Trim()}\". They must sign up first.");
+            // The operator is trusted and needs the plain reason; an inviter on the page gets the answer a real
+            // invitation gets, so the form does not tell which e-mail addresses have an account.
+            return actingUserId is null
+                ? OrganizationResult.Invalid($"No account has the email address \"{email?.Trim()}\". They must sign up first.")
+                : OrganizationResult.Done(Invited(email!.Trim(), organization.Slug, role));
         }
 
         var address = email!.Trim();
@@ -95,9 +99,11 @@ internal sealed class MembershipService(
         }
 
         OrganizationLog.MemberInvited(logger, organization.Slug, userId, role, actingUserId!);
-        return OrganizationResult.Done(
-            $"{address} invited to \"{organization.Slug}\" as {OrganizationRules.RoleName(role)}. They join when they accept on their Organizations page.");
+        return OrganizationResult.Done(Invited(address, organization.Slug, role));
     }
+
+    private static string Invited(string address, string organization, OrganizationRole role) =>
+        $"If {address} has an account, they are invited to \"{organization}\" as {OrganizationRules.RoleName(role)}. They join when they accept on their Organizations page.";
 
     /// <summary>
     /// Changes a member's role. The last accepted owner cannot be demoted; ownership moves only by an owner's hand

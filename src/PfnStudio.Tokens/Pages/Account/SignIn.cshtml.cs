@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -8,9 +9,12 @@ using PfnStudio.Tokens.Data;
 
 namespace PfnStudio.Tokens.Pages.Account;
 
-/// <summary>Signs a browser account in, with Identity's lockout after repeated failures; a disabled account is refused.</summary>
+/// <summary>
+/// Signs a browser account in; wrong passwords are throttled per client address and per account (<see cref="SignInThrottle"/>),
+/// never locked out; a disabled account is refused.
+/// </summary>
 [AllowAnonymous]
-internal sealed class SignInModel(SignInManager<ApplicationUser> signIn) : PageModel
+internal sealed class SignInModel(SignInManager<ApplicationUser> signIn, SignInThrottle throttle) : PageModel
 {
     /// <summary>The form.</summary>
     [BindProperty]
@@ -33,21 +37,49 @@ internal sealed class SignInModel(SignInManager<ApplicationUser> signIn) : PageM
             return Page();
         }
 
-        var result = await signIn.PasswordSignInAsync(Input.Email!.Trim(), Input.Password!, Input.RememberMe, lockoutOnFailure: true);
+        var email = Input.Email!.Trim();
+        var client = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (!throttle.MayCheck(client, email, out var retryAfter, out var byAddress))
+        {
+            // No password check at all: 429, and one message whether or not the e-mail has an account.
+            var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            ModelState.AddModelError(string.Empty, byAddress
+                ? $"Too many failed sign-ins from your network; try again in {seconds} seconds."
+                : $"Too many failed sign-ins for this email address from several networks; try again in {seconds} seconds.");
+            return Page();
+        }
+
+        // Wrong passwords never lock the account (SignInThrottle slows them down instead), so a stranger cannot
+        // lock its owner out; Identity's lockout is left to second-factor codes, which only the password's holder reaches.
+        var result = await signIn.PasswordSignInAsync(email, Input.Password!, Input.RememberMe, lockoutOnFailure: false);
         if (result.Succeeded)
         {
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
         }
 
-        // One message for unknown e-mail and wrong password, so the form does not tell which accounts exist. A disabled
-        // account answers "not allowed" only after its correct password (AccountSignInManager), so only its owner learns it.
+        // Identity answers "locked out" and "not allowed" (unconfirmed e-mail) before it checks the password; those are
+        // told only to whoever typed the right one, so the form never says which e-mail addresses have an account.
+        // A result that needs a second factor came after the right password: never a wrong one.
+        var rightPassword = result.RequiresTwoFactor
+            || ((result.IsLockedOut || result.IsNotAllowed) && await IsRightPasswordAsync(email, Input.Password!));
+        if (!rightPassword)
+        {
+            throttle.CountFailure(client, email);
+        }
+
+        // A disabled account answers "not allowed" only after its correct password (AccountSignInManager).
         ModelState.AddModelError(string.Empty,
-            result.IsLockedOut ? "Too many failed attempts. This account is locked for a few minutes; try again later."
-            : result.IsNotAllowed && await IsDisabledAsync(Input.Email.Trim()) ? "This account is disabled."
-            : result.IsNotAllowed ? "Confirm your email address before signing in."
-            : "Invalid email or password.");
+            !rightPassword ? "Invalid email or password."
+            : result.IsLockedOut ? "Too many wrong sign-in codes. This account is locked for a few minutes; try again later."
+            : await IsDisabledAsync(email) ? "This account is disabled."
+            : "Confirm your email address before signing in.");
         return Page();
     }
+
+    private async Task<bool> IsRightPasswordAsync(string email, string password) =>
+        await signIn.UserManager.FindByNameAsync(email) is { } user && await signIn.UserManager.CheckPasswordAsync(user, password);
 
     private async Task<bool> IsDisabledAsync(string email) =>
         await signIn.UserManager.FindByNameAsync(email) is { } user && AccountSignInManager.IsCutOff(user);

@@ -12,7 +12,7 @@ namespace PfnStudio.Tokens.Tests.Integration.Organizations;
 /// </summary>
 public sealed class InvitationConsentTests
 {
-    private const string Invited = "bob@example.com invited to \"secret\" as admin. They join when they accept on their Organizations page.";
+    private const string Invited = "If bob@example.com has an account, they are invited to \"secret\" as admin. They join when they accept on their Organizations page.";
 
     [Fact]
     public async Task AnInvitationGivesTheInviterNoSightOfTheTokensNoRevokeAndNoProjectAccess()

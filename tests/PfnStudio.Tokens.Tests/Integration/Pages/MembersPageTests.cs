@@ -52,7 +52,7 @@ public sealed class MembersPageTests
 
         // Invite someone by e-mail: pending until they accept, shown without tokens.
         page = await owner.SubmitAsync(page, "form.add-member", new Dictionary<string, string> { ["Input.Email"] = "third@example.com", ["Input.Role"] = "member" });
-        Assert.Equal("third@example.com invited to \"pfnstudio\" as member. They join when they accept on their Organizations page.", page.Text("p.notice"));
+        Assert.Equal("If third@example.com has an account, they are invited to \"pfnstudio\" as member. They join when they accept on their Organizations page.", page.Text("p.notice"));
         Assert.NotNull(page.Document.QuerySelector("tr[data-pending='third@example.com']"));
         Assert.Null(page.Document.QuerySelector("tr[data-member='third@example.com']"));
 
@@ -73,9 +73,13 @@ public sealed class MembersPageTests
         await owner.SignUpAsync("owner@example.com");
         var page = await owner.GetAsync("/organizations/pfnstudio/members");
 
+        // The same answer as a real invitation: the form does not tell which e-mail addresses have an account.
         var unknown = await owner.SubmitAsync(page, "form.add-member", new Dictionary<string, string> { ["Input.Email"] = "ghost@example.com", ["Input.Role"] = "member" });
         Assert.Equal(HttpStatusCode.OK, unknown.Status);
-        Assert.Equal("No account has the email address \"ghost@example.com\". They must sign up first.", unknown.Text("form.add-member .field-error"));
+        Assert.Equal("If ghost@example.com has an account, they are invited to \"pfnstudio\" as member. They join when they accept on their Organizations page.", unknown.Text("p.notice"));
+        Assert.Equal(string.Empty, unknown.Text("form.add-member .field-error"));
+        Assert.Null(unknown.Document.QuerySelector("tr[data-pending='ghost@example.com']"));
+        Assert.Equal(1, await app.WithDbAsync(db => db.Memberships.CountAsync()));
 
         var taken = await owner.SubmitAsync(page, "form.create-project", new Dictionary<string, string> { ["Project.Slug"] = "pfnstudio-demo" });
         Assert.Equal("The project slug \"pfnstudio-demo\" is taken; choose another.", taken.Text("form.create-project .field-error"));

@@ -63,7 +63,7 @@ public sealed class TypeConfusedInputTests
             await WalkAsync(anonymous, path, failures);
         }
 
-        foreach (var path in new[] { "/api-tokens", "/account", "/organizations", "/organizations/pfnstudio/members" })
+        foreach (var path in new[] { "/api-tokens", "/account", "/account/delete", "/organizations", "/organizations/pfnstudio/members" })
         {
             await WalkAsync(owner, path, failures);
         }

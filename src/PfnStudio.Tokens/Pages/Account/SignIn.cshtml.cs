@@ -39,6 +39,11 @@ internal sealed class SignInModel(SignInManager<ApplicationUser> signIn) : PageM
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
         }
 
+        if (result.RequiresTwoFactor)
+        {
+            return RedirectToPage("/Account/SignInTwoFactor", new { ReturnUrl = Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : null, Input.RememberMe });
+        }
+
         // One message for unknown e-mail and wrong password, so the form does not tell which accounts exist. A disabled
         // account answers "not allowed" only after its correct password (AccountSignInManager), so only its owner learns it.
         ModelState.AddModelError(string.Empty,

@@ -247,6 +247,29 @@ public sealed class TwoFactorTests
     }
 
     [Fact]
+    public async Task TurningItOnOrOffSignsOutTheOtherSessionsAndKeepsThisOne()
+    {
+        await using var app = new TokensApplication();
+        using var here = app.CreateBrowser();
+        await here.SignUpAsync("others@example.com");
+        using var laptop = app.CreateBrowser();
+        Assert.Equal("O", (await SignInAsync(laptop, "others@example.com")).Text("summary.avatar"));
+
+        var (key, _) = await EnableOnPageAsync(here);
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("/account/sign-in", (await laptop.GetAsync("/api-tokens")).Url.AbsolutePath);
+        Assert.Equal("API tokens", (await here.GetAsync("/api-tokens")).Text("h1"));
+
+        using var phone = app.CreateBrowser();
+        var step = await SignInAsync(phone, "others@example.com");
+        Assert.Equal("O", (await phone.SubmitAsync(step, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = Totp(key) })).Text("summary.avatar"));
+        await here.SubmitAsync(await here.GetAsync("/account/two-factor"), "form.disable-two-factor", new Dictionary<string, string> { ["Input.DisableCode"] = Totp(key) });
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("/account/sign-in", (await phone.GetAsync("/api-tokens")).Url.AbsolutePath);
+        Assert.Equal("API tokens", (await here.GetAsync("/api-tokens")).Text("h1"));
+    }
+
+    [Fact]
     public async Task TheTwoFactorPageNeedsASignedInPerson()
     {
         await using var app = new TokensApplication();

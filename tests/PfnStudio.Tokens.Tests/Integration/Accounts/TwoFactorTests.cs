@@ -270,6 +270,21 @@ public sealed class TwoFactorTests
     }
 
     [Fact]
+    public async Task ThePasswordStepsTwoFactorCookieIsHttpOnlySecureAndSameSite()
+    {
+        await using var app = new TokensApplication();
+        await EnableAsync(app, "cookie-2fa@example.com");
+        using var browser = app.CreateBrowser(followRedirects: false);
+        var step = await SignInAsync(browser, "cookie-2fa@example.com");
+        Assert.Equal(HttpStatusCode.Redirect, step.Status);
+        var cookie = Assert.Single(step.Response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("pfnstudio.two-factor=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Matches("(?i)samesite=lax", cookie);
+        Assert.DoesNotContain(step.Response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("pfnstudio.session=", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TheTwoFactorPageNeedsASignedInPerson()
     {
         await using var app = new TokensApplication();

@@ -39,12 +39,18 @@ internal static class AccountExtensions
             })
             .AddEntityFrameworkStores<TokensDbContext>()
             .AddSignInManager<AccountSignInManager>()
+            .AddClaimsPrincipalFactory<AccountClaimsPrincipalFactory>()
             .AddDefaultTokenProviders();
         builder.Services.AddScoped<AccountAdministration>();
 
         // The stamp is checked on every request (one indexed row read), so a stamp updated by sign-out, a password
         // change or "sign out everywhere" on any host refuses every older cookie on its very next request.
-        builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
+        // The rebuilt principal keeps when the password was last confirmed (sudo mode), not "now".
+        builder.Services.Configure<SecurityStampValidatorOptions>(options =>
+        {
+            options.ValidationInterval = TimeSpan.Zero;
+            options.OnRefreshingPrincipal = SudoMode.KeepConfirmation;
+        });
 
         // Cookies are Secure everywhere but Development, where `dotnet run` serves plain http://localhost:5000.
         var secure = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;

@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using PfnStudio.Tokens.Accounts;
 using PfnStudio.Tokens.Audit;
+using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Organizations;
 using PfnStudio.Tokens.PersonalAccessTokens;
 
@@ -14,7 +17,8 @@ namespace PfnStudio.Tokens.Pages;
 /// Every response is <c>Cache-Control: no-store</c>; a re-posted issue form mints nothing (its
 /// <see cref="IssueInput.IssueRequestId"/> is remembered with the token it minted).
 /// </summary>
-internal sealed class ApiTokensModel(PersonalAccessTokenService tokens, OrganizationService organizations, TimeProvider time) : PageModel
+internal sealed class ApiTokensModel(
+    PersonalAccessTokenService tokens, OrganizationService organizations, SignInManager<ApplicationUser> signIn, TimeProvider time) : PageModel
 {
     /// <summary>Days after which the page suggests a shorter expiry.</summary>
     public const int LongExpiryDays = 90;
@@ -42,6 +46,12 @@ internal sealed class ApiTokensModel(PersonalAccessTokenService tokens, Organiza
     /// <summary>The organizations a fine-grained token may name (accepted memberships), with their projects.</summary>
     public IReadOnlyList<OrganizationSummary> Organizations { get; private set; } = [];
 
+    /// <summary>
+    /// Whether issuing needs the password first (sudo mode: not signed in or confirmed within
+    /// <see cref="SudoMode.Window"/>); the form then asks for it beside the token's fields.
+    /// </summary>
+    public bool NeedsPassword { get; private set; }
+
     /// <summary>The current instant (UTC), for expiry hints.</summary>
     public DateTimeOffset Now { get; private set; }
 
@@ -58,6 +68,12 @@ internal sealed class ApiTokensModel(PersonalAccessTokenService tokens, Organiza
     {
         NoStore();
         Guid? requestId = Guid.TryParse(Input.IssueRequestId, out var parsed) ? parsed : null;
+        if (!await ConfirmPasswordAsync())
+        {
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+
         IssueTokenResult result;
         try
         {
@@ -113,11 +129,42 @@ internal sealed class ApiTokensModel(PersonalAccessTokenService tokens, Organiza
         return RedirectToPage();
     }
 
+    // This request's password confirmation (the renewed cookie reaches the browser with the response).
+    private bool _confirmedNow;
+
     private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+
+    // Sudo mode: a session older than the window issues only with the password typed again. A right password
+    // renews the session's confirmation (the next two hours need none); a wrong one changes nothing and counts
+    // towards the account's lockout like a sign-in.
+    private async Task<bool> ConfirmPasswordAsync()
+    {
+        if (SudoMode.IsConfirmed(User, time.GetUtcNow()))
+        {
+            return true;
+        }
+
+        var password = Input.Password;
+        Input.Password = null;
+        var user = await signIn.UserManager.GetUserAsync(User);
+        if (user is null || string.IsNullOrEmpty(password)
+            || !(await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true)).Succeeded)
+        {
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(IssueInput.Password)}", string.IsNullOrEmpty(password)
+                ? "Enter your password: issuing a token needs it when you signed in more than 2 hours ago."
+                : "That is not your password.");
+            return false;
+        }
+
+        await signIn.RefreshSignInAsync(user);
+        _confirmedNow = true;
+        return true;
+    }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Now = time.GetUtcNow();
+        NeedsPassword = !_confirmedNow && !SudoMode.IsConfirmed(User, Now);
         Tokens = await tokens.ListAsync(UserId, cancellationToken);
         RecentActivity = await tokens.RecentActivityAsync(UserId, cancellationToken);
         Organizations = await organizations.ListForUserAsync(UserId, cancellationToken);
@@ -150,6 +197,10 @@ internal sealed class IssueInput
     /// <summary>Days until expiry, blank for never.</summary>
     [Display(Name = "Expires in (days)")]
     public string? ExpiresInDays { get; set; }
+
+    /// <summary>The account's password, asked for in sudo mode only; never shown again.</summary>
+    [Display(Name = "Your password")]
+    public string? Password { get; set; }
 
     /// <summary>Identifies this rendering of the form, so a re-post mints nothing.</summary>
     public string? IssueRequestId { get; set; }

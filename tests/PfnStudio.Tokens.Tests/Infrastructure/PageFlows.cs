@@ -14,6 +14,14 @@ internal static class PageFlows
         });
     }
 
+    /// <summary>Opens the sign-in page and submits it.</summary>
+    public static async Task<BrowserSession.Page> SignInAsync(this BrowserSession browser, string email, string password) =>
+        await browser.SubmitAsync(await browser.GetAsync("/account/sign-in"), "main form", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        });
+
     /// <summary>Opens /api-tokens and submits the issue form.</summary>
     public static async Task<BrowserSession.Page> IssueOnPageAsync(this BrowserSession browser, string name, string expiresInDays = "")
     {

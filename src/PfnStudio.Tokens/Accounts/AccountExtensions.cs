@@ -88,6 +88,15 @@ internal static class AccountExtensions
             options.Events.OnRedirectToLogin = RedirectRelative;
             options.Events.OnRedirectToAccessDenied = RedirectRelative;
         });
+
+        // Identity's own cookie between the password and the two-factor step (5 minutes): named and secured as ours.
+        builder.Services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, options =>
+        {
+            options.Cookie.Name = "pfnstudio.two-factor";
+            options.Cookie.SecurePolicy = secure;
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+        });
         return builder;
     }
 

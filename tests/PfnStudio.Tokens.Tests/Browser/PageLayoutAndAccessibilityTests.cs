@@ -101,7 +101,7 @@ public sealed class PageLayoutAndAccessibilityTests(Chromium chromium) : IClassF
         await page.GotoAsync("/api-tokens");
         await page.Locator("details.activity summary").ClickAsync();
         findings.AddRange(await SeriousViolationsAsync(page, "api-tokens, list and activity"));
-        foreach (var path in (string[])["/account", "/organizations", "/organizations/pfnstudio/members"])
+        foreach (var path in (string[])["/account", "/account/two-factor", "/organizations", "/organizations/pfnstudio/members"])
         {
             await page.GotoAsync(path);
             findings.AddRange(await SeriousViolationsAsync(page, path));

@@ -18,6 +18,9 @@ internal sealed class AccountModel(UserManager<ApplicationUser> users, SignInMan
     /// <summary>The signed-in person's e-mail address.</summary>
     public string? Email { get; private set; }
 
+    /// <summary>Whether two-factor authentication is on (its card links to /account/two-factor).</summary>
+    public bool TwoFactorEnabled { get; private set; }
+
     /// <summary>The password change form.</summary>
     [BindProperty]
     public ChangePasswordInput Input { get; set; } = new();
@@ -36,6 +39,7 @@ internal sealed class AccountModel(UserManager<ApplicationUser> users, SignInMan
         }
 
         Email = user.Email;
+        TwoFactorEnabled = user.TwoFactorEnabled;
         return Page();
     }
 
@@ -52,6 +56,7 @@ internal sealed class AccountModel(UserManager<ApplicationUser> users, SignInMan
         }
 
         Email = user.Email;
+        TwoFactorEnabled = user.TwoFactorEnabled;
         if (!ModelState.IsValid)
         {
             return Page();

@@ -59,11 +59,15 @@ internal sealed class SignInModel(SignInManager<ApplicationUser> signIn, SignInT
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
         }
 
+        // The right password, and a second factor to come: on to the code (never counted as a wrong password).
+        if (result.RequiresTwoFactor)
+        {
+            return RedirectToPage("/Account/SignInTwoFactor", new { ReturnUrl = Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : null, Input.RememberMe });
+        }
+
         // Identity answers "locked out" and "not allowed" (unconfirmed e-mail) before it checks the password; those are
         // told only to whoever typed the right one, so the form never says which e-mail addresses have an account.
-        // A result that needs a second factor came after the right password: never a wrong one.
-        var rightPassword = result.RequiresTwoFactor
-            || ((result.IsLockedOut || result.IsNotAllowed) && await IsRightPasswordAsync(email, Input.Password!));
+        var rightPassword = (result.IsLockedOut || result.IsNotAllowed) && await IsRightPasswordAsync(email, Input.Password!);
         if (!rightPassword)
         {
             throttle.CountFailure(client, email);

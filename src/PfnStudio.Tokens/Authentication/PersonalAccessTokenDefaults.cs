@@ -23,6 +23,17 @@ internal static class PersonalAccessTokenDefaults
 
     /// <summary>Response header carrying the token's expiry (ISO 8601 UTC); absent for never-expiring tokens.</summary>
     public const string ExpiresHeader = "PfnStudio-Token-Expires";
+
+    /// <summary>
+    /// A <c>WWW-Authenticate</c> value (RFC 6750 §3): <c>Bearer realm="…"</c>, with <c>error</c> and
+    /// <c>error_description</c> when <paramref name="error"/> is given (double quotes in the description become
+    /// single ones, so the quoted-string stays whole), and <c>scope</c> when <paramref name="scope"/> is given.
+    /// </summary>
+    public static string Challenge(string realm, string? error, string? description = null, string? scope = null) =>
+        error is null
+            ? $"Bearer realm=\"{realm}\""
+            : $"Bearer realm=\"{realm}\", error=\"{error}\", error_description=\"{description?.Replace("\"", "'", StringComparison.Ordinal)}\""
+                + (scope is null ? string.Empty : $", scope=\"{scope}\"");
 }
 
 /// <summary>Claim types the scheme puts on an authenticated principal, beside the user's id and name.</summary>

@@ -143,7 +143,7 @@ internal sealed class PersonalAccessTokenHandler(
         Response.StatusCode = failure?.Error == PersonalAccessTokenFailure.InvalidRequest
             ? StatusCodes.Status400BadRequest
             : StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = Challenge(failure?.Error, failure?.Description);
+        Response.Headers.WWWAuthenticate = PersonalAccessTokenDefaults.Challenge(Options.Realm, failure?.Error, failure?.Description);
         await WriteProblemAsync(
             failure is null ? "Authentication required" : failure.Error == PersonalAccessTokenFailure.InvalidRequest ? "Invalid request" : "Invalid token",
             failure?.Description ?? "Send a personal access token: Authorization: Bearer pfnstudio_pat_…");
@@ -159,15 +159,9 @@ internal sealed class PersonalAccessTokenHandler(
         var description = needed is null
             ? "The token does not have the scope this route needs."
             : $"This route needs the {needed} permission; this token has {(string.IsNullOrEmpty(has) ? "none" : has)}.";
-        Response.Headers.WWWAuthenticate = Challenge("insufficient_scope", description)
-            + (needed is null ? string.Empty : $", scope=\"{needed}\"");
+        Response.Headers.WWWAuthenticate = PersonalAccessTokenDefaults.Challenge(Options.Realm, "insufficient_scope", description, needed);
         await WriteProblemAsync("Insufficient scope", description);
     }
-
-    private string Challenge(string? error, string? description) =>
-        error is null
-            ? $"Bearer realm=\"{Options.Realm}\""
-            : $"Bearer realm=\"{Options.Realm}\", error=\"{error}\", error_description=\"{description!.Replace("\"", "'", StringComparison.Ordinal)}\"";
 
     private Task WriteProblemAsync(string title, string detail) => ProblemResponses.WriteAsync(Context, title, detail);
 

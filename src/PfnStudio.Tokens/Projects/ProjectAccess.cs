@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using PfnStudio.Tokens.Authentication;
 using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.PersonalAccessTokens;
@@ -46,8 +47,10 @@ internal static class ProjectAccess
             var detail = reach.ProjectIds.Count == 0
                 ? $"This token is limited to the projects of \"{reach.OrganizationSlug}\"; \"{slug}\" is not one of them."
                 : $"This token is limited to other projects ({reach.OrganizationSlug} / {string.Join(", ", reach.ProjectSlugs)}); \"{slug}\" is not one of them.";
-            context.Response.Headers.WWWAuthenticate =
-                $"Bearer realm=\"{PersonalAccessTokenDefaults.Realm}\", error=\"insufficient_scope\", error_description=\"{detail.Replace("\"", "'", StringComparison.Ordinal)}\"";
+            // The scheme's own realm and quoting, as in its other challenges.
+            var realm = context.RequestServices.GetRequiredService<IOptionsMonitor<PersonalAccessTokenOptions>>()
+                .Get(PersonalAccessTokenDefaults.AuthenticationScheme).Realm;
+            context.Response.Headers.WWWAuthenticate = PersonalAccessTokenDefaults.Challenge(realm, "insufficient_scope", detail);
             return new ProjectResolution(Guid.Empty, TypedResults.Problem(
                 statusCode: StatusCodes.Status403Forbidden, title: "Insufficient scope", detail: detail));
         }

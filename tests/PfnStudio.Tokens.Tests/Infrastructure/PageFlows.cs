@@ -22,6 +22,15 @@ internal static class PageFlows
             ["Input.Password"] = password,
         });
 
+    /// <summary>Opens /account and submits the change-password form.</summary>
+    public static async Task<BrowserSession.Page> ChangePasswordAsync(this BrowserSession browser, string current, string next) =>
+        await browser.SubmitAsync(await browser.GetAsync("/account"), "form.change-password", new Dictionary<string, string>
+        {
+            ["Input.CurrentPassword"] = current,
+            ["Input.NewPassword"] = next,
+            ["Input.ConfirmPassword"] = next,
+        });
+
     /// <summary>Opens /api-tokens and submits the issue form.</summary>
     public static async Task<BrowserSession.Page> IssueOnPageAsync(this BrowserSession browser, string name, string expiresInDays = "")
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.EntityFrameworkCore;
 using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Operator;
@@ -257,30 +256,5 @@ public sealed class CutOffTests
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api-tokens");
         request.Headers.Add("Cookie", $"pfnstudio.session={cookie}");
         return await client.SendAsync(request);
-    }
-
-    /// <summary>One browser on one host, whose session cookie the test can copy.</summary>
-    private sealed class Person
-    {
-        private readonly CookieContainer _cookies = new();
-        private readonly Uri _base;
-
-        public Person(TokensApplication host)
-        {
-            _base = host.ClientOptions.BaseAddress;
-            Browser = new BrowserSession(host.CreateDefaultClient(_base, new RedirectHandler(), new CookieContainerHandler(_cookies)));
-        }
-
-        public BrowserSession Browser { get; }
-
-        public string SessionCookie() => _cookies.GetCookies(_base)["pfnstudio.session"]?.Value
-            ?? throw new InvalidOperationException("No session cookie.");
-
-        public async Task<BrowserSession.Page> SignInAsync(string email, string password) =>
-            await Browser.SubmitAsync(await Browser.GetAsync("/account/sign-in"), "main form", new Dictionary<string, string>
-            {
-                ["Input.Email"] = email,
-                ["Input.Password"] = password,
-            });
     }
 }

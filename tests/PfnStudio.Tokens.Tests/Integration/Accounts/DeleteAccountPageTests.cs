@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PfnStudio.Tokens.Data;
@@ -132,29 +131,4 @@ public sealed class DeleteAccountPageTests
     private static async Task<BrowserSession.Page> SubmitAsync(Person person, string password) =>
         await person.Browser.SubmitAsync(await person.Browser.GetAsync("/account/delete"), "form.delete-account",
             new Dictionary<string, string> { ["Input.Password"] = password });
-
-    /// <summary>One browser whose session cookie the test can copy.</summary>
-    private sealed class Person
-    {
-        private readonly CookieContainer _cookies = new();
-        private readonly Uri _base;
-
-        public Person(TokensApplication host)
-        {
-            _base = host.ClientOptions.BaseAddress;
-            Browser = new BrowserSession(host.CreateDefaultClient(_base, new RedirectHandler(), new CookieContainerHandler(_cookies)));
-        }
-
-        public BrowserSession Browser { get; }
-
-        public string SessionCookie() => _cookies.GetCookies(_base)["pfnstudio.session"]?.Value
-            ?? throw new InvalidOperationException("No session cookie.");
-
-        public async Task<BrowserSession.Page> SignInAsync(string email, string password) =>
-            await Browser.SubmitAsync(await Browser.GetAsync("/account/sign-in"), "main form", new Dictionary<string, string>
-            {
-                ["Input.Email"] = email,
-                ["Input.Password"] = password,
-            });
-    }
 }

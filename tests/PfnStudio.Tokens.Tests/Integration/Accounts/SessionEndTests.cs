@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using PfnStudio.Tokens.Tests.Infrastructure;
 
 namespace PfnStudio.Tokens.Tests.Integration.Accounts;
@@ -71,7 +70,7 @@ public sealed class SessionEndTests
         var oldHere = here.SessionCookie();
         var elsewhereCookie = elsewhere.SessionCookie();
 
-        var changed = await here.ChangePasswordAsync(TokensApplication.Password, "a much newer passphrase");
+        var changed = await here.Browser.ChangePasswordAsync(TokensApplication.Password, "a much newer passphrase");
         Assert.Contains("Every other session is signed out", changed.Text("p.notice"));
 
         await AssertRefusedAsync(a, elsewhereCookie);
@@ -102,10 +101,10 @@ public sealed class SessionEndTests
         var cookie = person.SessionCookie();
         var stamp = await StampAsync(app, "mistake@example.com");
 
-        var wrong = await person.ChangePasswordAsync("not the password at all", "a much newer passphrase");
+        var wrong = await person.Browser.ChangePasswordAsync("not the password at all", "a much newer passphrase");
         Assert.Contains("The current password is not right.", wrong.Text("[data-valmsg-for='Input.CurrentPassword']"));
 
-        var weak = await person.ChangePasswordAsync(TokensApplication.Password, "short");
+        var weak = await person.Browser.ChangePasswordAsync(TokensApplication.Password, "short");
         Assert.Contains("at least 10", weak.Text("[data-valmsg-for='Input.NewPassword']"));
 
         Assert.Equal(stamp, await StampAsync(app, "mistake@example.com"));
@@ -150,38 +149,5 @@ public sealed class SessionEndTests
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api-tokens");
         request.Headers.Add("Cookie", $"pfnstudio.session={cookie}");
         return await client.SendAsync(request);
-    }
-
-    /// <summary>One browser on one host, whose session cookie the test can copy.</summary>
-    private sealed class Person
-    {
-        private readonly CookieContainer _cookies = new();
-        private readonly Uri _base;
-
-        public Person(TokensApplication host)
-        {
-            _base = host.ClientOptions.BaseAddress;
-            Browser = new BrowserSession(host.CreateDefaultClient(_base, new RedirectHandler(), new CookieContainerHandler(_cookies)));
-        }
-
-        public BrowserSession Browser { get; }
-
-        public string SessionCookie() => _cookies.GetCookies(_base)["pfnstudio.session"]?.Value
-            ?? throw new InvalidOperationException("No session cookie.");
-
-        public async Task<BrowserSession.Page> SignInAsync(string email, string password) =>
-            await Browser.SubmitAsync(await Browser.GetAsync("/account/sign-in"), "main form", new Dictionary<string, string>
-            {
-                ["Input.Email"] = email,
-                ["Input.Password"] = password,
-            });
-
-        public async Task<BrowserSession.Page> ChangePasswordAsync(string current, string next) =>
-            await Browser.SubmitAsync(await Browser.GetAsync("/account"), "form.change-password", new Dictionary<string, string>
-            {
-                ["Input.CurrentPassword"] = current,
-                ["Input.NewPassword"] = next,
-                ["Input.ConfirmPassword"] = next,
-            });
     }
 }

@@ -4,9 +4,11 @@ namespace PfnStudio.Tokens.Accounts;
 
 /// <summary>
 /// How an e-mail address typed anywhere (sign-up, sign-in, forgot password, invitations, operator commands) is
-/// compared with the stored ones: trimmed, then in Identity's normalised form (<see cref="UpperInvariantLookupNormalizer"/>:
-/// Unicode NFC, then upper case invariant), the form of the indexed <c>NormalizedEmail</c> column. So "Ada@Example.com ",
-/// "ada@example.com" and a decomposed "é" all find the same account, and none can create a second one.
+/// compared with the stored ones: trimmed, then in Identity's normalised form (<see cref="UpperInvariantLookupNormalizer"/>,
+/// the one Identity registers), the form of the indexed <c>NormalizedEmail</c> column. So "Ada@Example.com ",
+/// "ada@example.com" and "ADA@EXAMPLE.COM" find the same account, and none can create a second one. Under the invariant
+/// globalization mode this service runs in, the normaliser's Unicode composition step leaves text as it is: a
+/// precomposed "é" and "e" + combining acute stay two addresses (upper-casing is full Unicode).
 /// </summary>
 internal static class AccountEmail
 {

@@ -30,6 +30,10 @@ internal static class AccountExtensions
             .AddIdentity<ApplicationUser, IdentityRole>(options =>
             {
                 options.User.RequireUniqueEmail = true;
+
+                // The user name is the e-mail address, already checked as one: Identity's default ASCII-only set
+                // would refuse internationalised addresses (RFC 6531) with a message about user names.
+                options.User.AllowedUserNameCharacters = string.Empty;
                 options.SignIn.RequireConfirmedEmail = accounts.RequireConfirmedEmail;
                 options.Password.RequiredLength = 10;
                 options.Password.RequireDigit = false;

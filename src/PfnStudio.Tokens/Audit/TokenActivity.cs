@@ -34,6 +34,8 @@ internal sealed record TokenActivity(
         AuditEventKind.TwoFactorEnabled => "Two-factor authentication on",
         AuditEventKind.TwoFactorDisabled => "Two-factor authentication off",
         AuditEventKind.SignedOutEverywhere => "Signed out everywhere",
+        AuditEventKind.ExpiryWarningSent => "Expiry warning mailed",
+        AuditEventKind.ExpiredNoticeSent => "Expiry notice mailed",
         _ => Kind.ToString(),
     };
 }

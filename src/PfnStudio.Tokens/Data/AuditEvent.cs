@@ -38,6 +38,12 @@ internal enum AuditEventKind
 
     /// <summary>Every session was signed out with "Sign out everywhere" (stored as <c>signed_out_all</c>); concerns no token.</summary>
     SignedOutEverywhere,
+
+    /// <summary>The owner was mailed that the token expires within 7 days (stored as <c>expiry_warned</c>).</summary>
+    ExpiryWarningSent,
+
+    /// <summary>The owner was mailed that the token has expired (stored as <c>expired_notice</c>).</summary>
+    ExpiredNoticeSent,
 }
 
 /// <summary>

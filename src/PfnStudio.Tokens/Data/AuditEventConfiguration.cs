@@ -33,7 +33,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
 /// <summary>
 /// The stable stored names of <see cref="AuditEventKind"/>: issued, revoked, failed_use, expired_use,
 /// account_disabled, account_enabled, account_deleted, password_changed, password_reset, two_factor_on, two_factor_off,
-/// signed_out_all (at most 16 characters, the column's length).
+/// signed_out_all, expiry_warned, expired_notice (at most 16 characters, the column's length).
 /// </summary>
 internal static class AuditEventKinds
 {
@@ -53,6 +53,8 @@ internal static class AuditEventKinds
         AuditEventKind.TwoFactorEnabled => "two_factor_on",
         AuditEventKind.TwoFactorDisabled => "two_factor_off",
         AuditEventKind.SignedOutEverywhere => "signed_out_all",
+        AuditEventKind.ExpiryWarningSent => "expiry_warned",
+        AuditEventKind.ExpiredNoticeSent => "expired_notice",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown audit event kind."),
     };
 
@@ -72,6 +74,8 @@ internal static class AuditEventKinds
         "two_factor_on" => AuditEventKind.TwoFactorEnabled,
         "two_factor_off" => AuditEventKind.TwoFactorDisabled,
         "signed_out_all" => AuditEventKind.SignedOutEverywhere,
+        "expiry_warned" => AuditEventKind.ExpiryWarningSent,
+        "expired_notice" => AuditEventKind.ExpiredNoticeSent,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown audit event kind."),
     };
 }

@@ -42,6 +42,8 @@ internal static class TokensServiceCollectionExtensions
         services.AddAudit();
         services.AddScoped<PersonalAccessTokenService>();
         services.AddSingleton<PersonalAccessTokenValidator>();
+        services.AddSingleton<ExpiryNotices>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiryNotices>());
         return services;
     }
 }

@@ -19,7 +19,7 @@ internal sealed record TokenActivity(
     string? Detail,
     string? TokenAccess = null)
 {
-    /// <summary>What happened, in words: "Issued", "Revoked", "Failed use", "Expired use", "Account disabled", "Account enabled", "Account deleted".</summary>
+    /// <summary>What happened, in words: "Issued", "Revoked", "Failed use", "Expired use", "Account disabled", "Account enabled", "Account deleted", "Regenerated", "Renamed", "Rotated".</summary>
     public string What => Kind switch
     {
         AuditEventKind.Issued => "Issued",
@@ -29,6 +29,9 @@ internal sealed record TokenActivity(
         AuditEventKind.AccountDisabled => "Account disabled",
         AuditEventKind.AccountEnabled => "Account enabled",
         AuditEventKind.AccountDeleted => "Account deleted",
+        AuditEventKind.Regenerated => "Regenerated",
+        AuditEventKind.Renamed => "Renamed",
+        AuditEventKind.Rotated => "Rotated",
         _ => Kind.ToString(),
     };
 }

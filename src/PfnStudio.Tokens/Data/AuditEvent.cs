@@ -23,6 +23,15 @@ internal enum AuditEventKind
 
     /// <summary>The account was deleted (stored as <c>account_deleted</c>); concerns no token.</summary>
     AccountDeleted,
+
+    /// <summary>The token was minted by regenerating another on the page (stored as <c>regenerated</c>); the old one is revoked in the same transaction.</summary>
+    Regenerated,
+
+    /// <summary>The token was renamed on the page (stored as <c>renamed</c>).</summary>
+    Renamed,
+
+    /// <summary>The token was minted by rotating another through the API (stored as <c>rotated</c>); the old one is revoked in the same transaction.</summary>
+    Rotated,
 }
 
 /// <summary>

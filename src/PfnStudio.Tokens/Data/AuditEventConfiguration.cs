@@ -32,7 +32,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
 
 /// <summary>
 /// The stable stored names of <see cref="AuditEventKind"/>: issued, revoked, failed_use, expired_use,
-/// account_disabled, account_enabled, account_deleted (at most 16 characters, the column's length).
+/// account_disabled, account_enabled, account_deleted, regenerated, renamed, rotated (at most 16 characters, the column's length).
 /// </summary>
 internal static class AuditEventKinds
 {
@@ -47,6 +47,9 @@ internal static class AuditEventKinds
         AuditEventKind.AccountDisabled => "account_disabled",
         AuditEventKind.AccountEnabled => "account_enabled",
         AuditEventKind.AccountDeleted => "account_deleted",
+        AuditEventKind.Regenerated => "regenerated",
+        AuditEventKind.Renamed => "renamed",
+        AuditEventKind.Rotated => "rotated",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown audit event kind."),
     };
 
@@ -61,6 +64,9 @@ internal static class AuditEventKinds
         "account_disabled" => AuditEventKind.AccountDisabled,
         "account_enabled" => AuditEventKind.AccountEnabled,
         "account_deleted" => AuditEventKind.AccountDeleted,
+        "regenerated" => AuditEventKind.Regenerated,
+        "renamed" => AuditEventKind.Renamed,
+        "rotated" => AuditEventKind.Rotated,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown audit event kind."),
     };
 }

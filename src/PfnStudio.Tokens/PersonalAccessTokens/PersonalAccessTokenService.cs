@@ -321,22 +321,25 @@ internal sealed class PersonalAccessTokenService(
 
         if (name is not null && await ActiveTokens(userId, now).AnyAsync(t => t.Name == name, cancellationToken))
         {
-            errors[IssueTokenResult.NameField] =
-                $"You already have an active token named \"{name}\". Choose another name or revoke that one first.";
+            errors[IssueTokenResult.NameField] = NameInUse(name);
         }
 
         return errors.Count > 0 ? IssueTokenResult.Invalid(errors) : null;
     }
 
+    /// <summary>The message for a name another active token of the owner already has (issue and rename say the same).</summary>
+    internal static string NameInUse(string name) =>
+        $"You already have an active token named \"{name}\". Choose another name or revoke that one first.";
+
     private IQueryable<PersonalAccessToken> ActiveTokens(string userId, DateTimeOffset now) =>
         db.PersonalAccessTokens.AsNoTracking()
             .Where(t => t.UserId == userId && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now));
 
-    private static string Truncate(string detail) =>
+    internal static string Truncate(string detail) =>
         detail.Length > AuditEvent.DetailMaxLength ? detail[..AuditEvent.DetailMaxLength] : detail;
 
     // The organization and project slugs the given tokens name, in one query each (none for full-access tokens).
-    private async Task<AccessNames> NamesAsync(IReadOnlyCollection<PersonalAccessToken> tokens, CancellationToken cancellationToken)
+    internal async Task<AccessNames> NamesAsync(IReadOnlyCollection<PersonalAccessToken> tokens, CancellationToken cancellationToken)
     {
         var organizationIds = tokens.Select(t => t.OrganizationId).OfType<Guid>().Distinct().ToList();
         if (organizationIds.Count == 0)
@@ -353,7 +356,7 @@ internal sealed class PersonalAccessTokenService(
         return new AccessNames(organizations, projects);
     }
 
-    private static string? ValidateName(string? name, Dictionary<string, string> errors)
+    internal static string? ValidateName(string? name, Dictionary<string, string> errors)
     {
         // The shared name rule: control, bidi, zero-width and stacked combining characters would let a name
         // break or impersonate rows in tables, terminals and logs; it is refused, never cleaned.
@@ -373,7 +376,7 @@ internal sealed class PersonalAccessTokenService(
         return check.Value;
     }
 
-    private static int? ValidateExpiresInDays(string? value, Dictionary<string, string> errors)
+    internal static int? ValidateExpiresInDays(string? value, Dictionary<string, string> errors)
     {
         var text = value?.Trim();
         if (string.IsNullOrEmpty(text))

@@ -15,7 +15,7 @@ internal static class TokensServiceCollectionExtensions
     /// per-request <see cref="TokenStateReader"/>
     /// and the <see cref="LastUsedFlushService"/> that writes "last used" in batches; the audit trail
     /// (<see cref="AuditExtensions.AddAudit"/>);
-    /// <see cref="TokenAccessRules"/>, <see cref="PersonalAccessTokenService"/>, <see cref="PersonalAccessTokenValidator"/>, and the system
+    /// <see cref="TokenAccessRules"/>, <see cref="PersonalAccessTokenService"/>, <see cref="TokenLifecycleService"/> (regenerate, rename, rotate) with its <see cref="RotationReplay"/>, <see cref="PersonalAccessTokenValidator"/>, and the system
     /// <see cref="TimeProvider"/> unless one is registered.
     /// </summary>
     public static IServiceCollection AddPersonalAccessTokens(this IServiceCollection services)
@@ -42,6 +42,8 @@ internal static class TokensServiceCollectionExtensions
         services.AddAudit();
         services.AddScoped<TokenAccessRules>();
         services.AddScoped<PersonalAccessTokenService>();
+        services.AddScoped<TokenLifecycleService>();
+        services.AddSingleton<RotationReplay>();
         services.AddSingleton<PersonalAccessTokenValidator>();
         return services;
     }

@@ -100,7 +100,7 @@ internal static class TokensApi
     }
 
     /// <summary><c>DELETE /api/v1/tokens/{id}</c>.</summary>
-    internal static async Task<Results<Ok<TokenItem>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>, ValidationProblem, ForbidHttpResult>> RevokeAsync(
+    internal static async Task<Results<Ok<TokenItem>, ProblemHttpResult, ValidationProblem, ForbidHttpResult>> RevokeAsync(
         HttpContext context, string id, TokensDbContext db, PersonalAccessTokenService service, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = context.Features.GetRequiredFeature<IPersonalAccessTokenFeature>().Token;
@@ -113,12 +113,8 @@ internal static class TokensApi
         var row = await db.PersonalAccessTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == caller.UserId, cancellationToken);
         if (row is null)
         {
-            return TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails
-            {
-                Status = StatusCodes.Status404NotFound,
-                Title = "Token not found",
-                Detail = "You have no token with this id (GET /api/v1/tokens lists yours).",
-            });
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Token not found",
+                detail: "You have no token with this id (GET /api/v1/tokens lists yours).");
         }
 
         if (row.Id != caller.Id && !caller.Access.IsFullAccess)

@@ -98,7 +98,7 @@ public sealed class OpenApiDocumentTests
         // One relative server: no host name taken from the request, no trailing slash to double.
         Assert.Equal(["/"], document.GetProperty("servers").EnumerateArray().Select(s => s.GetProperty("url").GetString()));
         var tags = document.GetProperty("tags").EnumerateArray().ToList();
-        Assert.Equal(["Account", "Predict", "Projects"], tags.Select(t => t.GetProperty("name").GetString()).Order());
+        Assert.Equal(["Account", "Predict", "Projects", "Tokens"], tags.Select(t => t.GetProperty("name").GetString()).Order());
         Assert.All(tags, t => Assert.False(string.IsNullOrWhiteSpace(t.GetProperty("description").GetString())));
         var license = document.GetProperty("info").GetProperty("license");
         Assert.False(string.IsNullOrEmpty(license.GetProperty("identifier").GetString()));

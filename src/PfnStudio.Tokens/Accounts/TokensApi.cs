@@ -64,7 +64,8 @@ internal static class TokensApi
         return routes;
     }
 
-    /// <summary><c>GET /api/v1/tokens[?state=active|expired|revoked]</c>.</summary>
+    /// <summary>The caller's own tokens, newest first, with their state; never a token's secret. Any valid token may list; `state` filters by active, expired or revoked.</summary>
+    /// <remarks><c>GET /api/v1/tokens[?state=active|expired|revoked]</c>; the XML summary is the OpenAPI summary.</remarks>
     internal static async Task<Results<Ok<TokenList>, ValidationProblem>> ListAsync(
         HttpContext context, TokensDbContext db, PersonalAccessTokenService service, TimeProvider time, string? state, CancellationToken cancellationToken)
     {
@@ -99,7 +100,8 @@ internal static class TokensApi
         return TypedResults.Ok(new TokenList { Items = rows.ConvertAll(t => TokenItem.From(PersonalAccessTokenSummary.From(t, names), now)) });
     }
 
-    /// <summary><c>DELETE /api/v1/tokens/{id}</c>.</summary>
+    /// <summary>Revokes one of the caller's own tokens. Any valid token may revoke itself; revoking another needs a full-access (`pat`) token. Another user's or an unknown id answers 404; an already revoked own token answers 200 with its row unchanged.</summary>
+    /// <remarks><c>DELETE /api/v1/tokens/{id}</c>.</remarks>
     internal static async Task<Results<Ok<TokenItem>, ProblemHttpResult, ValidationProblem, ForbidHttpResult>> RevokeAsync(
         HttpContext context, string id, TokensDbContext db, PersonalAccessTokenService service, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -136,7 +138,8 @@ internal static class TokensApi
         return TypedResults.Ok(TokenItem.From(PersonalAccessTokenSummary.From(row, names), time.GetUtcNow()));
     }
 
-    /// <summary><c>POST /api/v1/tokens/self/rotate</c>.</summary>
+    /// <summary>Revokes the presented token and returns its successor once: same name and access, a new secret, expiring in `expires_in_days` (never longer than the old token's own lifetime; null or absent: the same lifetime). Send an `Idempotency-Key` to make retries return the same successor for 15 minutes.</summary>
+    /// <remarks><c>POST /api/v1/tokens/self/rotate</c>.</remarks>
     internal static async Task<Results<Ok<RotatedToken>, ValidationProblem, ProblemHttpResult, ChallengeHttpResult>> RotateAsync(
         HttpContext context, TokenLifecycleService lifecycle, CancellationToken cancellationToken)
     {

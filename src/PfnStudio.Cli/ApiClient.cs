@@ -50,18 +50,28 @@ internal sealed partial class ApiClient(CliContext context, Connection connectio
         HttpMethod method, string path, HttpContent? content, string? project, string token, CancellationToken cancellationToken) =>
         (await SendCoreAsync(method, path, content, project, token, missingIsNull: false, cancellationToken))!;
 
+    /// <summary>As <see cref="SendAsync(HttpMethod, string, HttpContent?, string?, CancellationToken)"/> with an <c>Idempotency-Key</c> header (a rotation's retry gets the same answer).</summary>
+    public async Task<ApiResponse> SendWithKeyAsync(
+        HttpMethod method, string path, HttpContent? content, string idempotencyKey, CancellationToken cancellationToken) =>
+        (await SendCoreAsync(method, path, content, null, connection.Token, missingIsNull: false, cancellationToken, idempotencyKey))!;
+
     /// <summary>As <see cref="SendAsync(HttpMethod, string, HttpContent?, string?, CancellationToken)"/>, but null when the route does not exist on this server (404 or 405).</summary>
     public Task<ApiResponse?> SendOrMissingAsync(HttpMethod method, string path, CancellationToken cancellationToken) =>
         SendCoreAsync(method, path, null, null, connection.Token, missingIsNull: true, cancellationToken);
 
     private async Task<ApiResponse?> SendCoreAsync(
-        HttpMethod method, string path, HttpContent? content, string? project, string token, bool missingIsNull, CancellationToken cancellationToken)
+        HttpMethod method, string path, HttpContent? content, string? project, string token, bool missingIsNull, CancellationToken cancellationToken,
+        string? idempotencyKey = null)
     {
         var uri = new Uri(connection.BaseUrl, path);
         using var request = new HttpRequestMessage(method, uri) { Content = content };
         // Without validation: a malformed token goes to the server as it is, and the server decides.
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
 
         // One deadline for the headers and the whole body: a server that trickles its answer is cut off too.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -76,6 +76,24 @@ internal sealed record ProjectBody(string Slug, OrganizationBody Organization);
 /// <summary>The organization a project is in.</summary>
 internal sealed record OrganizationBody(string Slug, string Name);
 
+/// <summary>One token as <c>GET /api/v1/tokens</c> lists it (never a secret).</summary>
+internal sealed record TokenItemBody(
+    string Id, string Name, string Prefix, IReadOnlyList<string> Scopes, string Access, string? Organization,
+    IReadOnlyList<string>? Projects, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt,
+    DateTimeOffset? RevokedAt, string State)
+{
+    /// <summary>The scopes and reach as the server's pages show them: <c>pat (full access)</c> or <c>read · acme / gp-demo</c>.</summary>
+    public string AccessPhrase => Scopes.Contains(MeTokenBody.FullAccessScope)
+        ? "pat (full access)"
+        : $"{string.Join(", ", Scopes)} \u00b7 {Organization} {(Projects is { Count: > 0 } p ? "/ " + string.Join(", ", p) : "(all projects)")}";
+}
+
+/// <summary><c>GET /api/v1/tokens</c>.</summary>
+internal sealed record TokenListBody(IReadOnlyList<TokenItemBody> Items);
+
+/// <summary><c>POST /api/v1/tokens/self/rotate</c>: the new token (once) and its row.</summary>
+internal sealed record RotatedTokenBody(string Token, TokenItemBody Item);
+
 /// <summary>
 /// The source-generated readers of the bodies above: no reflection (the single-file executable is trimmed), and
 /// nullability is enforced, so a <c>null</c> or a missing field where the CLI needs a value is refused here
@@ -94,6 +112,9 @@ internal sealed record OrganizationBody(string Slug, string Name);
 [JsonSerializable(typeof(PredictBody))]
 [JsonSerializable(typeof(PredictInputBody))]
 [JsonSerializable(typeof(ProjectListBody))]
+[JsonSerializable(typeof(TokenItemBody))]
+[JsonSerializable(typeof(TokenListBody))]
+[JsonSerializable(typeof(RotatedTokenBody))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
 
 /// <summary>Reads API bodies; a body that does not have the expected shape is an exit-code-1 failure.</summary>

@@ -60,6 +60,7 @@ public static class PfnStudioCli
             global.Timeout,
             AuthCommands.Create(context, global),
             WhoamiCommand.Create(context, global),
+            TokensCommands.Create(context, global),
             ListCommands.CreateProjects(context, global),
             PushCommands.Create(context, global),
             ListCommands.CreatePriors(context, global),

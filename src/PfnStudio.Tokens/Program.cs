@@ -72,6 +72,7 @@ try
 
     app.MapRazorPages();
     app.MapMeApi();
+    app.MapTokensApi();
     app.MapProjectApi();
     app.MapPredictApi();
     app.MapApiDocument();

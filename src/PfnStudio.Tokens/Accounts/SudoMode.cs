@@ -7,7 +7,7 @@ using PfnStudio.Tokens.Data;
 namespace PfnStudio.Tokens.Accounts;
 
 /// <summary>
-/// Sudo mode: actions that would let a stolen session do lasting harm (issuing a token) need the password
+/// Sudo mode: actions that would let a stolen session do lasting harm (issuing or regenerating a token) need the password
 /// confirmed within the last <see cref="Window"/>; signing in counts. The instant is a claim of the session's
 /// principal, written when a principal is built for a sign-in or a confirmation, and carried over when the
 /// security stamp check rebuilds the principal on every request.

@@ -22,4 +22,16 @@ internal static class RevocationDetails
     /// <summary>Revoked by an owner or admin of the organization <paramref name="organizationSlug"/> on its members page.</summary>
     public static string ByOrganization(string organizationSlug) =>
         $"revoked by an administrator of organization {organizationSlug}";
+
+    /// <summary>Revoked because its owner regenerated it on the page; <paramref name="successorPrefix"/> is the new token's.</summary>
+    public static string RegeneratedOnThePage(string successorPrefix) =>
+        $"revoked by regeneration on the page, replaced by {PersonalAccessTokens.PersonalAccessTokenFormat.Display(successorPrefix)}";
+
+    /// <summary>Revoked because it rotated itself through the API; <paramref name="successorPrefix"/> is the new token's.</summary>
+    public static string RotatedThroughApi(string successorPrefix) =>
+        $"revoked by its own rotation through the API, replaced by {PersonalAccessTokens.PersonalAccessTokenFormat.Display(successorPrefix)}";
+
+    /// <summary>Revoked through <c>DELETE /api/v1/tokens/{id}</c> with the token of prefix <paramref name="callerPrefix"/>.</summary>
+    public static string ThroughApi(string callerPrefix) =>
+        $"revoked through the API with {PersonalAccessTokens.PersonalAccessTokenFormat.Display(callerPrefix)}";
 }

@@ -19,7 +19,7 @@ internal sealed record TokenActivity(
     string? Detail,
     string? TokenAccess = null)
 {
-    /// <summary>What happened, in words: "Issued", "Revoked", "Failed use", "Expired use", "Account disabled", "Account enabled", "Account deleted", and the account events of <see cref="Accounts.AccountActivity"/>.</summary>
+    /// <summary>What happened, in words: "Issued", "Revoked", "Failed use", "Expired use", "Regenerated", "Renamed", "Rotated", "Account disabled", "Account enabled", "Account deleted", and the account events of <see cref="Accounts.AccountActivity"/>.</summary>
     public string What => Kind switch
     {
         AuditEventKind.Issued => "Issued",
@@ -36,6 +36,9 @@ internal sealed record TokenActivity(
         AuditEventKind.SignedOutEverywhere => "Signed out everywhere",
         AuditEventKind.ExpiryWarningSent => "Expiry warning mailed",
         AuditEventKind.ExpiredNoticeSent => "Expiry notice mailed",
+        AuditEventKind.Regenerated => "Regenerated",
+        AuditEventKind.Renamed => "Renamed",
+        AuditEventKind.Rotated => "Rotated",
         _ => Kind.ToString(),
     };
 }

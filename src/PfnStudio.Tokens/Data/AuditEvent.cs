@@ -44,6 +44,14 @@ internal enum AuditEventKind
 
     /// <summary>The owner was mailed that the token has expired (stored as <c>expired_notice</c>).</summary>
     ExpiredNoticeSent,
+    /// <summary>The token was minted by regenerating another on the page (stored as <c>regenerated</c>); the old one is revoked in the same transaction.</summary>
+    Regenerated,
+
+    /// <summary>The token was renamed on the page (stored as <c>renamed</c>).</summary>
+    Renamed,
+
+    /// <summary>The token was minted by rotating another through the API (stored as <c>rotated</c>); the old one is revoked in the same transaction.</summary>
+    Rotated,
 }
 
 /// <summary>

@@ -33,7 +33,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
 /// <summary>
 /// The stable stored names of <see cref="AuditEventKind"/>: issued, revoked, failed_use, expired_use,
 /// account_disabled, account_enabled, account_deleted, password_changed, password_reset, two_factor_on, two_factor_off,
-/// signed_out_all, expiry_warned, expired_notice (at most 16 characters, the column's length).
+/// signed_out_all, expiry_warned, expired_notice, regenerated, renamed, rotated (at most 16 characters, the column's length).
 /// </summary>
 internal static class AuditEventKinds
 {
@@ -55,6 +55,9 @@ internal static class AuditEventKinds
         AuditEventKind.SignedOutEverywhere => "signed_out_all",
         AuditEventKind.ExpiryWarningSent => "expiry_warned",
         AuditEventKind.ExpiredNoticeSent => "expired_notice",
+        AuditEventKind.Regenerated => "regenerated",
+        AuditEventKind.Renamed => "renamed",
+        AuditEventKind.Rotated => "rotated",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown audit event kind."),
     };
 
@@ -76,6 +79,9 @@ internal static class AuditEventKinds
         "signed_out_all" => AuditEventKind.SignedOutEverywhere,
         "expiry_warned" => AuditEventKind.ExpiryWarningSent,
         "expired_notice" => AuditEventKind.ExpiredNoticeSent,
+        "regenerated" => AuditEventKind.Regenerated,
+        "renamed" => AuditEventKind.Renamed,
+        "rotated" => AuditEventKind.Rotated,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown audit event kind."),
     };
 }

@@ -73,4 +73,30 @@ internal sealed class PersonalAccessToken
     /// and mints nothing.
     /// </summary>
     public Guid? IssueRequestId { get; set; }
+
+    /// <summary>
+    /// The token this one replaced by regeneration (page) or rotation (API), or <see langword="null"/> for a token
+    /// issued afresh. Unique: a token has at most one successor, so of two rotations racing for one token the
+    /// store itself lets only one insert its successor.
+    /// </summary>
+    public Guid? RotatedFromId { get; set; }
+
+    /// <summary>
+    /// SHA-256 (lower-case hex) of the <c>Idempotency-Key</c> the rotation that minted this token was sent with; unique
+    /// per owner. The key itself is never stored.
+    /// </summary>
+    public string? RotationKeyDigest { get; set; }
+
+    /// <summary>SHA-256 (lower-case hex) of that rotation's request as understood (the expiry asked for), so a key reused for another request is refused.</summary>
+    public string? RotationRequestDigest { get; set; }
+
+    /// <summary>
+    /// This token's plaintext for the replay of its rotation, until <see cref="RotationReplayUntil"/>: encrypted with
+    /// AES-256-GCM under a key derived (HKDF-SHA256) from the <em>rotated</em> token's plaintext, which the store never
+    /// holds, then protected with ASP.NET Core Data Protection. Cleared once the window has passed.
+    /// </summary>
+    public string? RotationReplaySecret { get; set; }
+
+    /// <summary>The end of the replay window of <see cref="RotationReplaySecret"/> (UTC).</summary>
+    public DateTimeOffset? RotationReplayUntil { get; set; }
 }

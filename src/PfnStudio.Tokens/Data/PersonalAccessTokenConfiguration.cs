@@ -21,6 +21,13 @@ internal sealed class PersonalAccessTokenConfiguration : IEntityTypeConfiguratio
         builder.HasIndex(t => new { t.UserId, t.CreatedAt });
         builder.HasIndex(t => new { t.UserId, t.IssueRequestId }).IsUnique();
 
+        // Regeneration and rotation: one successor per token, one rotation per owner and Idempotency-Key.
+        builder.Property(t => t.RotationKeyDigest).HasMaxLength(64);
+        builder.Property(t => t.RotationRequestDigest).HasMaxLength(64);
+        builder.Property(t => t.RotationReplaySecret).HasMaxLength(1024);
+        builder.HasIndex(t => t.RotatedFromId).IsUnique();
+        builder.HasIndex(t => new { t.UserId, t.RotationKeyDigest }).IsUnique();
+
         builder.HasOne(t => t.User)
             .WithMany(u => u.PersonalAccessTokens)
             .HasForeignKey(t => t.UserId)

@@ -118,6 +118,7 @@ internal static class OpenApiExtensions
     private static string TagDescription(string? tag) => tag switch
     {
         "Account" => "Who the presented token belongs to.",
+        "Tokens" => "The caller's own personal access tokens: list, revoke, and rotate the presented token.",
         "Projects" => "Projects visible to the token's owner, and their priors, model specs and runs.",
         "Predict" => "Gaussian-process predictions under a project's model specs; each call is recorded as a run.",
         _ => $"{tag} operations.",
@@ -150,6 +151,52 @@ internal static class OpenApiExtensions
             Description = description,
             Content = new Dictionary<string, OpenApiMediaType> { [contentType] = new OpenApiMediaType { Schema = schema } },
         };
+        return Task.CompletedTask;
+    };
+
+    /// <summary>
+    /// Describes an optional JSON object body with the one nullable integer member <paramref name="member"/>, for a
+    /// handler that reads the body itself (so that it can answer every bad body with its own problem).
+    /// </summary>
+    public static Func<OpenApiOperation, OpenApiOperationTransformerContext, CancellationToken, Task> JsonRequestBody(
+        string description, string member) => (operation, _, _) =>
+    {
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = false,
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object | JsonSchemaType.Null,
+                        AdditionalPropertiesAllowed = false,
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            [member] = new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null, Format = "int32", Minimum = "1", Maximum = "3650" },
+                        },
+                    },
+                },
+            },
+        };
+        return Task.CompletedTask;
+    };
+
+    /// <summary>Declares an optional request header <paramref name="name"/> (a string) read by the handler itself.</summary>
+    public static Func<OpenApiOperation, OpenApiOperationTransformerContext, CancellationToken, Task> HeaderParameter(
+        string name, string description) => (operation, _, _) =>
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = name,
+            In = ParameterLocation.Header,
+            Required = false,
+            Description = description,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 255 },
+        });
         return Task.CompletedTask;
     };
 

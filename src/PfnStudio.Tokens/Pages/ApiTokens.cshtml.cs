@@ -13,13 +13,18 @@ namespace PfnStudio.Tokens.Pages;
 
 /// <summary>
 /// Avatar menu → API tokens: issue a named token (shown once) with full or fine-grained access, list active and
-/// ended tokens, revoke, and see the user's recent token activity (issued, revoked, failed and expired uses).
+/// ended tokens, revoke, regenerate (sudo mode, like issuing) and rename them, and see the user's recent token activity (issued, revoked, failed and expired uses).
 /// Every response is <c>Cache-Control: no-store</c>; a re-posted issue form mints nothing (its
 /// <see cref="IssueInput.IssueRequestId"/> is remembered with the token it minted).
 /// </summary>
 internal sealed class ApiTokensModel(
-    PersonalAccessTokenService tokens, OrganizationService organizations, SignInManager<ApplicationUser> signIn, TimeProvider time) : PageModel
+    PersonalAccessTokenService tokens, TokenLifecycleService lifecycle, OrganizationService organizations,
+    SignInManager<ApplicationUser> signIn, TimeProvider time) : PageModel
 {
+    /// <summary>ModelState keys of the row forms' fields.</summary>
+    public const string RegenerateExpiresKey = "Regenerate.ExpiresInDays", RegeneratePasswordKey = "Regenerate.Password",
+        RegenerateKey = "Regenerate", RenameNameKey = "Rename.Name";
+
     /// <summary>Days after which the page suggests a shorter expiry.</summary>
     public const int LongExpiryDays = 90;
 
@@ -52,6 +57,15 @@ internal sealed class ApiTokensModel(
     /// </summary>
     public bool NeedsPassword { get; private set; }
 
+    /// <summary>The row whose regenerate form was refused, shown open with its messages; else none.</summary>
+    public Guid? RegenerateOpenId { get; private set; }
+
+    /// <summary>The row whose rename form was refused, shown open with its message; else none.</summary>
+    public Guid? RenameOpenId { get; private set; }
+
+    /// <summary>What the refused row form had typed (expiry or name), shown again.</summary>
+    public string? RowFormValue { get; private set; }
+
     /// <summary>The current instant (UTC), for expiry hints.</summary>
     public DateTimeOffset Now { get; private set; }
 
@@ -68,7 +82,9 @@ internal sealed class ApiTokensModel(
     {
         NoStore();
         Guid? requestId = Guid.TryParse(Input.IssueRequestId, out var parsed) ? parsed : null;
-        if (!await ConfirmPasswordAsync())
+        var password = Input.Password;
+        Input.Password = null;
+        if (!await ConfirmPasswordAsync(password, $"{nameof(Input)}.{nameof(IssueInput.Password)}", "issuing a token"))
         {
             await LoadAsync(cancellationToken);
             return Page();
@@ -129,6 +145,117 @@ internal sealed class ApiTokensModel(
         return RedirectToPage();
     }
 
+    /// <summary>
+    /// Regenerates one of the user's active tokens (sudo mode, like issuing): a new secret under the same name and
+    /// access, a new expiry (blank = never); the old token is revoked in the same transaction and the new one
+    /// revealed once. A re-posted form (same <paramref name="requestId"/>) mints nothing.
+    /// </summary>
+    public async Task<IActionResult> OnPostRegenerateAsync(
+        string? id, string? expiresInDays, string? password, string? requestId, CancellationToken cancellationToken)
+    {
+        NoStore();
+        Guid? formId = Guid.TryParse(requestId, out var parsedRequest) ? parsedRequest : null;
+        if (!Guid.TryParse(id, out var tokenId))
+        {
+            StatusMessage = "Token not found. It may have been revoked or regenerated meanwhile.";
+            return RedirectToPage();
+        }
+
+        if (!await ConfirmPasswordAsync(password, RegeneratePasswordKey, "regenerating a token"))
+        {
+            return await RowRefusedAsync(tokenId, regenerate: true, expiresInDays, cancellationToken);
+        }
+
+        IssueTokenResult result;
+        try
+        {
+            result = await lifecycle.RegenerateAsync(UserId, tokenId, expiresInDays, formId, cancellationToken);
+        }
+        catch (HashingBusyException)
+        {
+            ModelState.AddModelError(RegenerateKey, "The service is busy; try again in a moment.");
+            return await RowRefusedAsync(tokenId, regenerate: true, expiresInDays, cancellationToken);
+        }
+
+        if (result.AlreadyIssued)
+        {
+            StatusMessage = "This form was already submitted and its token regenerated. A token's value is shown only once; regenerate it again if you lost it.";
+            return RedirectToPage();
+        }
+
+        if (result.TokenNotFound)
+        {
+            StatusMessage = "Token not found. It may have been revoked or regenerated meanwhile.";
+            return RedirectToPage();
+        }
+
+        if (!result.Succeeded)
+        {
+            foreach (var (field, message) in result.Errors)
+            {
+                ModelState.AddModelError(field == IssueTokenResult.ExpiresInDaysField ? RegenerateExpiresKey : RegenerateKey, message);
+            }
+
+            return await RowRefusedAsync(tokenId, regenerate: true, expiresInDays, cancellationToken);
+        }
+
+        var token = result.Token!;
+        var days = token.ExpiresAt is { } e ? (int)Math.Round((e - token.CreatedAt).TotalDays) : (int?)null;
+        Issued = new IssuedToken(token.Name, result.Plaintext!, token.ExpiresAt, days, token.Access.Describe(), Regenerated: true);
+        StatusMessage = null;
+        ModelState.Clear();
+        await LoadAsync(cancellationToken);
+        Input = FreshInput();
+        return Page();
+    }
+
+    /// <summary>Renames one of the user's active tokens (the issue form's name rules), then shows the page again.</summary>
+    public async Task<IActionResult> OnPostRenameAsync(string? id, string? name, CancellationToken cancellationToken)
+    {
+        NoStore();
+        var result = Guid.TryParse(id, out var tokenId)
+            ? await lifecycle.RenameAsync(UserId, tokenId, name, cancellationToken)
+            : RenameTokenResult.Missing;
+        if (!result.Found)
+        {
+            StatusMessage = "Token not found. It may have been revoked or regenerated meanwhile.";
+            return RedirectToPage();
+        }
+
+        if (result.NewName is null)
+        {
+            foreach (var message in result.Errors.Values)
+            {
+                ModelState.AddModelError(RenameNameKey, message);
+            }
+
+            return await RowRefusedAsync(tokenId, regenerate: false, name, cancellationToken);
+        }
+
+        StatusMessage = result.NewName == result.OldName
+            ? $"Token \u201c{result.NewName}\u201d already has that name; nothing changed."
+            : $"Token \u201c{result.OldName}\u201d renamed to \u201c{result.NewName}\u201d.";
+        return RedirectToPage();
+    }
+
+    // A refused row form: the page again, that row's form open with its messages and what was typed.
+    private async Task<IActionResult> RowRefusedAsync(Guid tokenId, bool regenerate, string? typed, CancellationToken cancellationToken)
+    {
+        if (regenerate)
+        {
+            RegenerateOpenId = tokenId;
+        }
+        else
+        {
+            RenameOpenId = tokenId;
+        }
+
+        RowFormValue = typed;
+        await LoadAsync(cancellationToken);
+        Input = FreshInput();
+        return Page();
+    }
+
     // This request's password confirmation (the renewed cookie reaches the browser with the response).
     private bool _confirmedNow;
 
@@ -137,21 +264,20 @@ internal sealed class ApiTokensModel(
     // Sudo mode: a session older than the window issues only with the password typed again. A right password
     // renews the session's confirmation (the next two hours need none); a wrong one changes nothing and counts
     // towards the account's lockout like a sign-in.
-    private async Task<bool> ConfirmPasswordAsync()
+    // The issue card and each row's regenerate form share it; errorKey names the field that shows the message.
+    private async Task<bool> ConfirmPasswordAsync(string? password, string errorKey, string action)
     {
         if (SudoMode.IsConfirmed(User, time.GetUtcNow()))
         {
             return true;
         }
 
-        var password = Input.Password;
-        Input.Password = null;
         var user = await signIn.UserManager.GetUserAsync(User);
         if (user is null || string.IsNullOrEmpty(password)
             || !(await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true)).Succeeded)
         {
-            ModelState.AddModelError($"{nameof(Input)}.{nameof(IssueInput.Password)}", string.IsNullOrEmpty(password)
-                ? "Enter your password: issuing a token needs it when you signed in more than 2 hours ago."
+            ModelState.AddModelError(errorKey, string.IsNullOrEmpty(password)
+                ? $"Enter your password: {action} needs it when you signed in more than 2 hours ago."
                 : "That is not your password.");
             return false;
         }
@@ -242,4 +368,5 @@ internal sealed class IssueInput
 /// <param name="ExpiresAt">Expiry instant (UTC), or null for never.</param>
 /// <param name="ExpiresInDays">Days until expiry, or null for never.</param>
 /// <param name="Access">What it may do, as the Scopes column says it.</param>
-internal sealed record IssuedToken(string Name, string Plaintext, DateTimeOffset? ExpiresAt, int? ExpiresInDays, string Access);
+/// <param name="Regenerated">Minted by regenerating an older token (revoked at the same moment), not issued afresh.</param>
+internal sealed record IssuedToken(string Name, string Plaintext, DateTimeOffset? ExpiresAt, int? ExpiresInDays, string Access, bool Regenerated = false);

@@ -81,6 +81,9 @@ internal sealed class IssueTokenResult
     /// <summary>The same issue request already minted a token (a re-posted form); nothing new was minted.</summary>
     public bool AlreadyIssued { get; private init; }
 
+    /// <summary>Regenerate only: no active token of the user had that id; nothing was minted.</summary>
+    public bool TokenNotFound { get; private init; }
+
     /// <summary>Whether a token was minted.</summary>
     public bool Succeeded => Plaintext is not null;
 
@@ -90,6 +93,8 @@ internal sealed class IssueTokenResult
     internal static IssueTokenResult Invalid(IReadOnlyDictionary<string, string> errors) => new() { Errors = errors };
 
     internal static IssueTokenResult Duplicate() => new() { AlreadyIssued = true };
+
+    internal static IssueTokenResult Missing() => new() { TokenNotFound = true };
 }
 
 /// <summary>A token that authenticated a request, with its owner.</summary>

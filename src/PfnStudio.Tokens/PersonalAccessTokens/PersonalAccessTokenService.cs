@@ -15,6 +15,7 @@ namespace PfnStudio.Tokens.PersonalAccessTokens;
 /// </summary>
 internal sealed class PersonalAccessTokenService(
     TokensDbContext db,
+    TokenAccessRules accessRules,
     Argon2idTokenHasher hasher,
     VerifiedTokenCache verified,
     TimeProvider time,
@@ -55,7 +56,7 @@ internal sealed class PersonalAccessTokenService(
 
         // Cheap checks first, so an obvious duplicate or a bad access choice costs no Argon2 work.
         var now = time.GetUtcNow();
-        var granted = await ValidateAccessAsync(userId, access, errors, cancellationToken);
+        var granted = await accessRules.ValidateAsync(userId, access, errors, cancellationToken);
         var early = await CheckDuplicatesAsync(userId, trimmedName, issueRequestId, now, errors, cancellationToken);
         if (early is not null)
         {
@@ -77,7 +78,7 @@ internal sealed class PersonalAccessTokenService(
         now = time.GetUtcNow();
 
         // Again inside the transaction: a membership removed or a project gone since the first check refuses.
-        granted = await ValidateAccessAsync(userId, access, errors, cancellationToken);
+        granted = await accessRules.ValidateAsync(userId, access, errors, cancellationToken);
         var late = await CheckDuplicatesAsync(userId, trimmedName, issueRequestId, now, errors, cancellationToken);
         if (late is not null)
         {
@@ -319,22 +320,25 @@ internal sealed class PersonalAccessTokenService(
 
         if (name is not null && await ActiveTokens(userId, now).AnyAsync(t => t.Name == name, cancellationToken))
         {
-            errors[IssueTokenResult.NameField] =
-                $"You already have an active token named \"{name}\". Choose another name or revoke that one first.";
+            errors[IssueTokenResult.NameField] = NameInUse(name);
         }
 
         return errors.Count > 0 ? IssueTokenResult.Invalid(errors) : null;
     }
 
+    /// <summary>The message for a name another active token of the owner already has (issue and rename say the same).</summary>
+    internal static string NameInUse(string name) =>
+        $"You already have an active token named \"{name}\". Choose another name or revoke that one first.";
+
     private IQueryable<PersonalAccessToken> ActiveTokens(string userId, DateTimeOffset now) =>
         db.PersonalAccessTokens.AsNoTracking()
             .Where(t => t.UserId == userId && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now));
 
-    private static string Truncate(string detail) =>
+    internal static string Truncate(string detail) =>
         detail.Length > AuditEvent.DetailMaxLength ? detail[..AuditEvent.DetailMaxLength] : detail;
 
     // The organization and project slugs the given tokens name, in one query each (none for full-access tokens).
-    private async Task<AccessNames> NamesAsync(IReadOnlyCollection<PersonalAccessToken> tokens, CancellationToken cancellationToken)
+    internal async Task<AccessNames> NamesAsync(IReadOnlyCollection<PersonalAccessToken> tokens, CancellationToken cancellationToken)
     {
         var organizationIds = tokens.Select(t => t.OrganizationId).OfType<Guid>().Distinct().ToList();
         if (organizationIds.Count == 0)
@@ -351,156 +355,7 @@ internal sealed class PersonalAccessTokenService(
         return new AccessNames(organizations, projects);
     }
 
-    /// <summary>Most projects one fine-grained token may name.</summary>
-    public const int MaxProjectsPerToken = 100;
-
-    // The access a request asks for, checked against the store; null (with a message per field) when any part is wrong.
-    private async Task<TokenAccess?> ValidateAccessAsync(
-        string userId, TokenAccessRequest access, Dictionary<string, string> errors, CancellationToken cancellationToken)
-    {
-        var kind = access.Access?.Trim();
-        var projects = (access.Projects ?? []).Select(p => p?.Trim() ?? string.Empty).Where(p => p.Length > 0).ToList();
-        if (string.IsNullOrEmpty(kind) || kind == TokenAccessRequest.FullAccessValue)
-        {
-            // A forged or confused form: full access already reaches every project, so a project list with it is
-            // a contradiction, not something to drop silently.
-            if (projects.Count > 0)
-            {
-                errors[IssueTokenResult.ProjectsField] =
-                    "A full-access token reaches every project. To limit the token to projects, choose Fine-grained.";
-                return null;
-            }
-
-            return TokenAccess.Full;
-        }
-
-        if (kind != TokenAccessRequest.FineGrainedValue)
-        {
-            errors[IssueTokenResult.AccessField] = "Choose Full access or Fine-grained.";
-            return null;
-        }
-
-        var ok = true;
-        var permissions = new List<string>();
-        foreach (var raw in access.Permissions ?? [])
-        {
-            // The operator command line passes "read,push" as one value; the page one value per checkbox.
-            foreach (var part in (raw ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (!PersonalAccessTokenScopes.Permissions.Contains(part))
-                {
-                    errors[IssueTokenResult.PermissionsField] =
-                        $"\"{Shorten(part)}\" is not a permission. Choose from {string.Join(", ", PersonalAccessTokenScopes.Permissions)}.";
-                    ok = false;
-                }
-                else if (!permissions.Contains(part))
-                {
-                    permissions.Add(part);
-                }
-            }
-        }
-
-        if (ok && permissions.Count == 0)
-        {
-            errors[IssueTokenResult.PermissionsField] =
-                $"Choose at least one permission: {string.Join(", ", PersonalAccessTokenScopes.Permissions)}.";
-            ok = false;
-        }
-
-        var organizationSlug = access.Organization?.Trim();
-        if (string.IsNullOrEmpty(organizationSlug))
-        {
-            errors[IssueTokenResult.OrganizationField] = "Choose the organization this token may reach.";
-            return null;
-        }
-
-        var membership = organizationSlug.Length > Organization.SlugMaxLength
-            ? null
-            : await db.Memberships.AsNoTracking()
-                .Where(m => m.UserId == userId && m.Organization!.Slug == organizationSlug)
-                .Select(m => new { m.OrganizationId, m.AcceptedAt })
-                .FirstOrDefaultAsync(cancellationToken);
-        if (membership is null)
-        {
-            // A missing organization and one the user is not in read the same.
-            errors[IssueTokenResult.OrganizationField] = $"You are not a member of an organization \"{Shorten(organizationSlug)}\".";
-            return null;
-        }
-
-        if (membership.AcceptedAt is null)
-        {
-            errors[IssueTokenResult.OrganizationField] =
-                $"You are invited to \"{organizationSlug}\" but have not accepted yet; accept the invitation on the Organizations page first.";
-            return null;
-        }
-
-        var scope = access.ProjectScope?.Trim();
-        if (string.IsNullOrEmpty(scope))
-        {
-            scope = projects.Count > 0 ? TokenAccessRequest.ChosenProjectsValue : TokenAccessRequest.AllProjectsValue;
-        }
-
-        var projectIds = new List<Guid>();
-        var projectSlugs = new List<string>();
-        if (scope == TokenAccessRequest.AllProjectsValue)
-        {
-            if (projects.Count > 0)
-            {
-                errors[IssueTokenResult.ProjectsField] = "Choose All projects or pick projects, not both.";
-                return null;
-            }
-        }
-        else if (scope == TokenAccessRequest.ChosenProjectsValue)
-        {
-            if (projects.Count == 0)
-            {
-                errors[IssueTokenResult.ProjectsField] = "Choose at least one project, or All projects.";
-                return null;
-            }
-
-            if (projects.Count > MaxProjectsPerToken)
-            {
-                errors[IssueTokenResult.ProjectsField] = $"A token may name at most {MaxProjectsPerToken} projects; choose All projects instead.";
-                return null;
-            }
-
-            if (projects.GroupBy(p => p, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            {
-                errors[IssueTokenResult.ProjectsField] = $"Project \"{Shorten(twice.Key)}\" is listed twice.";
-                return null;
-            }
-
-            var organizationId = membership.OrganizationId;
-            var found = await db.Projects.AsNoTracking()
-                .Where(p => p.OrganizationId == organizationId && projects.Contains(p.Slug))
-                .ToDictionaryAsync(p => p.Slug, p => p.Id, StringComparer.Ordinal, cancellationToken);
-            if (projects.FirstOrDefault(p => !found.ContainsKey(p)) is { } missing)
-            {
-                errors[IssueTokenResult.ProjectsField] = $"\"{Shorten(missing)}\" is not a project of \"{organizationSlug}\".";
-                return null;
-            }
-
-            foreach (var slug in projects)
-            {
-                projectIds.Add(found[slug]);
-                projectSlugs.Add(slug);
-            }
-        }
-        else
-        {
-            errors[IssueTokenResult.ProjectsField] = "Choose All projects or Only chosen projects.";
-            return null;
-        }
-
-        return ok
-            ? new TokenAccess([.. PersonalAccessTokenScopes.Permissions.Where(permissions.Contains)], membership.OrganizationId, organizationSlug, projectIds, projectSlugs)
-            : null;
-    }
-
-    // What a message quotes of a value as sent: enough to recognise it, never a wall of text.
-    private static string Shorten(string value) => value.Length > 64 ? value[..64] + "…" : value;
-
-    private static string? ValidateName(string? name, Dictionary<string, string> errors)
+    internal static string? ValidateName(string? name, Dictionary<string, string> errors)
     {
         // The shared name rule: control, bidi, zero-width and stacked combining characters would let a name
         // break or impersonate rows in tables, terminals and logs; it is refused, never cleaned.
@@ -520,7 +375,7 @@ internal sealed class PersonalAccessTokenService(
         return check.Value;
     }
 
-    private static int? ValidateExpiresInDays(string? value, Dictionary<string, string> errors)
+    internal static int? ValidateExpiresInDays(string? value, Dictionary<string, string> errors)
     {
         var text = value?.Trim();
         if (string.IsNullOrEmpty(text))

@@ -15,7 +15,7 @@ internal static class TokensServiceCollectionExtensions
     /// per-request <see cref="TokenStateReader"/>
     /// and the <see cref="LastUsedFlushService"/> that writes "last used" in batches; the audit trail
     /// (<see cref="AuditExtensions.AddAudit"/>);
-    /// <see cref="PersonalAccessTokenService"/>, <see cref="PersonalAccessTokenValidator"/>, and the system
+    /// <see cref="TokenAccessRules"/>, <see cref="PersonalAccessTokenService"/>, <see cref="TokenLifecycleService"/> (regenerate, rename, rotate) with its <see cref="RotationReplay"/>, <see cref="PersonalAccessTokenValidator"/>, and the system
     /// <see cref="TimeProvider"/> unless one is registered.
     /// </summary>
     public static IServiceCollection AddPersonalAccessTokens(this IServiceCollection services)
@@ -40,7 +40,10 @@ internal static class TokensServiceCollectionExtensions
         services.AddSingleton<LastUsedFlushService>();
         services.AddHostedService(sp => sp.GetRequiredService<LastUsedFlushService>());
         services.AddAudit();
+        services.AddScoped<TokenAccessRules>();
         services.AddScoped<PersonalAccessTokenService>();
+        services.AddScoped<TokenLifecycleService>();
+        services.AddSingleton<RotationReplay>();
         services.AddSingleton<PersonalAccessTokenValidator>();
         services.AddSingleton<ExpiryNotices>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryNotices>());

@@ -43,7 +43,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await Expect(copy).ToBeVisibleAsync(); // "Copied" lasts a moment, then the label comes back.
 
         var row = await page.ActiveRows().AllAsync();
-        Assert.Equal(["laptop", $"{token[..26]}…", "pat (full access)", "2026-12-29", "2026-11-29", "Never", "Revoke"], await Assert.Single(row).CellTextsAsync());
+        Assert.Equal(["laptop", $"{token[..26]}…", "pat (full access)", "2026-12-29", "2026-11-29", "Never", "Revoke Regenerate Rename"], await Assert.Single(row).CellTextsAsync());
 
         using var api = served.CreateApiClient(token);
         using var me = await api.GetAsync("/api/v1/me");
@@ -198,7 +198,8 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         Assert.Equal(
             [
                 "a:Skip to content", "a:PFN Studio", "summary:L: account menu for linus@example.com", "input:Token name",
-                "input:Expires in (days)", "input:Full access", "button:Issue token", "button:Revoke old", "summary:Recent activity (1)",
+                "input:Expires in (days)", "input:Full access", "button:Issue token", "button:Revoke old",
+                "summary:Regenerate old", "summary:Rename old", "summary:Recent activity (1)",
             ],
             reached);
         Assert.Equal(0, await page.EvaluateAsync<int>(

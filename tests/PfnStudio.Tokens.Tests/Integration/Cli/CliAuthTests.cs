@@ -157,7 +157,7 @@ public sealed class CliAuthTests : IDisposable
     }
 
     [Fact]
-    public async Task LogoutRemovesTheFileAndWithoutATokenApiRevokeSaysToUseTheTokenPage()
+    public async Task LogoutRevokeRemovesTheFileAndRevokesTheSavedTokenThroughTheTokenApi()
     {
         await using var app = new TokensApplication();
         var (_, token) = await app.CreateDemoMemberWithTokenAsync("ada@example.com");
@@ -168,14 +168,14 @@ public sealed class CliAuthTests : IDisposable
         var whoami = await app.RunCliAsync(["whoami"], Config());
 
         Assert.True(logout.ExitCode == 0, logout.ToString());
-        Assert.Equal([$"revoking needs the token page: this server has no token API; revoke {token[..26]}… at https://localhost/api-tokens"], logout.ErrorLines);
-        Assert.Equal([$"logged out of https://localhost: removed {ConfigPath}"], logout.OutLines);
+        Assert.Empty(logout.ErrorLines);
+        Assert.Equal([$"revoked {token[..26]}…", $"logged out of https://localhost: removed {ConfigPath}"], logout.OutLines);
         Assert.False(File.Exists(ConfigPath));
         Assert.Equal(0, again.ExitCode);
         Assert.Equal([$"not logged in: there is no saved login in {ConfigPath}"], again.OutLines);
         Assert.Equal(3, whoami.ExitCode);
-        // The token itself still works: only the saved copy is gone.
-        Assert.Equal(0, (await app.RunCliAsync(["whoami"], CliHarness.TokenEnvironment(token))).ExitCode);
+        // The server has the token API (issue 15): the token itself is revoked, not only the saved copy.
+        Assert.Equal(4, (await app.RunCliAsync(["whoami"], CliHarness.TokenEnvironment(token))).ExitCode);
     }
 
     [Fact]

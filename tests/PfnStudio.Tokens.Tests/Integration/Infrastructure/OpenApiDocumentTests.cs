@@ -43,6 +43,9 @@ public sealed class OpenApiDocumentTests
 
     [Theory]
     [InlineData("/api/v1/me", "get", null)]
+    [InlineData("/api/v1/tokens", "get", null)]
+    [InlineData("/api/v1/tokens/{id}", "delete", null)]
+    [InlineData("/api/v1/tokens/self/rotate", "post", null)]
     [InlineData("/api/v1/projects", "get", "read")]
     [InlineData("/api/v1/projects/{project}/priors", "get", "read")]
     [InlineData("/api/v1/projects/{project}/models", "get", "read")]
@@ -68,6 +71,26 @@ public sealed class OpenApiDocumentTests
 
         var description = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("description").GetString()!;
         Assert.Contains("`read`: List projects, priors, model specs and runs. `push`: Push priors and model specs. `predict`: Call the Predict API, which records a run.", description);
+    }
+
+    [Fact]
+    public async Task RotateDocumentsItsOptionalBodyTheIdempotencyKeyHeaderAndThePatNeededToRevokeAnotherToken()
+    {
+        await using var app = new TokensApplication();
+        using var client = app.CreateClient();
+        var document = await (await client.GetAsync("/openapi/v1.json")).JsonAsync();
+        var paths = document.GetProperty("paths");
+
+        var rotate = paths.GetProperty("/api/v1/tokens/self/rotate").GetProperty("post");
+        Assert.False(rotate.GetProperty("requestBody").TryGetProperty("required", out var required) && required.GetBoolean());
+        Assert.True(rotate.GetProperty("requestBody").GetProperty("content").GetProperty("application/json")
+            .GetProperty("schema").GetProperty("properties").TryGetProperty("expires_in_days", out _));
+        var header = Assert.Single(rotate.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("in").GetString() == "header");
+        Assert.Equal("Idempotency-Key", header.GetProperty("name").GetString());
+        Assert.Equal(["Tokens"], rotate.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!).ToArray());
+        Assert.Contains("full-access (`pat`)", paths.GetProperty("/api/v1/tokens/{id}").GetProperty("delete").GetProperty("summary").GetString());
+        Assert.Contains("state", paths.GetProperty("/api/v1/tokens").GetProperty("get").GetProperty("parameters").EnumerateArray()
+            .Select(p => p.GetProperty("name").GetString()!));
     }
 
     [Fact]
@@ -98,7 +121,7 @@ public sealed class OpenApiDocumentTests
         // One relative server: no host name taken from the request, no trailing slash to double.
         Assert.Equal(["/"], document.GetProperty("servers").EnumerateArray().Select(s => s.GetProperty("url").GetString()));
         var tags = document.GetProperty("tags").EnumerateArray().ToList();
-        Assert.Equal(["Account", "Predict", "Projects"], tags.Select(t => t.GetProperty("name").GetString()).Order());
+        Assert.Equal(["Account", "Predict", "Projects", "Tokens"], tags.Select(t => t.GetProperty("name").GetString()).Order());
         Assert.All(tags, t => Assert.False(string.IsNullOrWhiteSpace(t.GetProperty("description").GetString())));
         var license = document.GetProperty("info").GetProperty("license");
         Assert.False(string.IsNullOrEmpty(license.GetProperty("identifier").GetString()));

@@ -457,6 +457,24 @@ namespace PfnStudio.Tokens.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("RotatedFromId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RotationKeyDigest")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("RotationReplaySecret")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<DateTimeOffset?>("RotationReplayUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RotationRequestDigest")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.PrimitiveCollection<List<string>>("Scopes")
                         .IsRequired()
                         .HasColumnType("text[]");
@@ -476,11 +494,17 @@ namespace PfnStudio.Tokens.Data.Migrations.Postgres
                     b.HasIndex("Prefix")
                         .IsUnique();
 
+                    b.HasIndex("RotatedFromId")
+                        .IsUnique();
+
                     b.HasIndex("OrganizationId", "UserId");
 
                     b.HasIndex("UserId", "CreatedAt");
 
                     b.HasIndex("UserId", "IssueRequestId")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "RotationKeyDigest")
                         .IsUnique();
 
                     b.ToTable("PersonalAccessTokens", (string)null);

@@ -443,6 +443,24 @@ namespace PfnStudio.Tokens.Data.Migrations.Sqlite
                     b.Property<long?>("RevokedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("RotatedFromId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RotationKeyDigest")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RotationReplaySecret")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RotationReplayUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RotationRequestDigest")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.PrimitiveCollection<string>("Scopes")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -462,11 +480,17 @@ namespace PfnStudio.Tokens.Data.Migrations.Sqlite
                     b.HasIndex("Prefix")
                         .IsUnique();
 
+                    b.HasIndex("RotatedFromId")
+                        .IsUnique();
+
                     b.HasIndex("OrganizationId", "UserId");
 
                     b.HasIndex("UserId", "CreatedAt");
 
                     b.HasIndex("UserId", "IssueRequestId")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "RotationKeyDigest")
                         .IsUnique();
 
                     b.ToTable("PersonalAccessTokens", (string)null);

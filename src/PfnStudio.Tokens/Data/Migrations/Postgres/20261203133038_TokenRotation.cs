@@ -1,0 +1,92 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace PfnStudio.Tokens.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class TokenRotation : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<Guid>(
+                name: "RotatedFromId",
+                table: "PersonalAccessTokens",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "RotationKeyDigest",
+                table: "PersonalAccessTokens",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "RotationReplaySecret",
+                table: "PersonalAccessTokens",
+                type: "character varying(1024)",
+                maxLength: 1024,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "RotationReplayUntil",
+                table: "PersonalAccessTokens",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "RotationRequestDigest",
+                table: "PersonalAccessTokens",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PersonalAccessTokens_RotatedFromId",
+                table: "PersonalAccessTokens",
+                column: "RotatedFromId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PersonalAccessTokens_UserId_RotationKeyDigest",
+                table: "PersonalAccessTokens",
+                columns: new[] { "UserId", "RotationKeyDigest" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_PersonalAccessTokens_RotatedFromId",
+                table: "PersonalAccessTokens");
+
+            migrationBuilder.DropIndex(
+                name: "IX_PersonalAccessTokens_UserId_RotationKeyDigest",
+                table: "PersonalAccessTokens");
+
+            migrationBuilder.DropColumn(
+                name: "RotatedFromId",
+                table: "PersonalAccessTokens");
+
+            migrationBuilder.DropColumn(
+                name: "RotationKeyDigest",
+                table: "PersonalAccessTokens");
+
+            migrationBuilder.DropColumn(
+                name: "RotationReplaySecret",
+                table: "PersonalAccessTokens");
+
+            migrationBuilder.DropColumn(
+                name: "RotationReplayUntil",
+                table: "PersonalAccessTokens");
+
+            migrationBuilder.DropColumn(
+                name: "RotationRequestDigest",
+                table: "PersonalAccessTokens");
+        }
+    }
+}

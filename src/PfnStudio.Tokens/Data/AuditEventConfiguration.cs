@@ -32,7 +32,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
 
 /// <summary>
 /// The stable stored names of <see cref="AuditEventKind"/>: issued, revoked, failed_use, expired_use,
-/// account_disabled, account_enabled, account_deleted (at most 16 characters, the column's length).
+/// leak_reported, account_disabled, account_enabled, account_deleted (at most 16 characters, the column's length).
 /// </summary>
 internal static class AuditEventKinds
 {
@@ -44,6 +44,7 @@ internal static class AuditEventKinds
         AuditEventKind.Revoked => "revoked",
         AuditEventKind.FailedUse => "failed_use",
         AuditEventKind.ExpiredUse => "expired_use",
+        AuditEventKind.LeakReported => "leak_reported",
         AuditEventKind.AccountDisabled => "account_disabled",
         AuditEventKind.AccountEnabled => "account_enabled",
         AuditEventKind.AccountDeleted => "account_deleted",
@@ -58,6 +59,7 @@ internal static class AuditEventKinds
         "revoked" => AuditEventKind.Revoked,
         "failed_use" => AuditEventKind.FailedUse,
         "expired_use" => AuditEventKind.ExpiredUse,
+        "leak_reported" => AuditEventKind.LeakReported,
         "account_disabled" => AuditEventKind.AccountDisabled,
         "account_enabled" => AuditEventKind.AccountEnabled,
         "account_deleted" => AuditEventKind.AccountDeleted,

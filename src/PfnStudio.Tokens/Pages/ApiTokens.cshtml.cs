@@ -8,6 +8,7 @@ using PfnStudio.Tokens.Audit;
 using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Organizations;
 using PfnStudio.Tokens.PersonalAccessTokens;
+using PfnStudio.Tokens.PersonalAccessTokens.LeakReports;
 
 namespace PfnStudio.Tokens.Pages;
 
@@ -18,7 +19,8 @@ namespace PfnStudio.Tokens.Pages;
 /// <see cref="IssueInput.IssueRequestId"/> is remembered with the token it minted).
 /// </summary>
 internal sealed class ApiTokensModel(
-    PersonalAccessTokenService tokens, OrganizationService organizations, SignInManager<ApplicationUser> signIn, TimeProvider time) : PageModel
+    PersonalAccessTokenService tokens, OrganizationService organizations, SignInManager<ApplicationUser> signIn, TimeProvider time,
+    LeakedTokenNotices leaks) : PageModel
 {
     /// <summary>Days after which the page suggests a shorter expiry.</summary>
     public const int LongExpiryDays = 90;
@@ -42,6 +44,12 @@ internal sealed class ApiTokensModel(
 
     /// <summary>The user's last audit events, newest first (at most <see cref="PersonalAccessTokenService.RecentActivityCount"/>).</summary>
     public IReadOnlyList<TokenActivity> RecentActivity { get; private set; } = [];
+
+    /// <summary>Red notices: the user's tokens found in public and revoked for it recently (<see cref="LeakedTokenNotices"/>).</summary>
+    public IReadOnlyList<LeakedTokenNotice> LeakNotices { get; private set; } = [];
+
+    /// <summary>Days a leak notice stays on the page.</summary>
+    public int LeakNoticeDays => leaks.Days;
 
     /// <summary>The organizations a fine-grained token may name (accepted memberships), with their projects.</summary>
     public IReadOnlyList<OrganizationSummary> Organizations { get; private set; } = [];
@@ -167,6 +175,7 @@ internal sealed class ApiTokensModel(
         NeedsPassword = !_confirmedNow && !SudoMode.IsConfirmed(User, Now);
         Tokens = await tokens.ListAsync(UserId, cancellationToken);
         RecentActivity = await tokens.RecentActivityAsync(UserId, cancellationToken);
+        LeakNotices = await leaks.ForUserAsync(UserId, cancellationToken);
         Organizations = await organizations.ListForUserAsync(UserId, cancellationToken);
     }
 

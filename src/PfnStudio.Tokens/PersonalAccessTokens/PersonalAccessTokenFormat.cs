@@ -47,10 +47,10 @@ internal static class PersonalAccessTokenFormat
     /// The published regular expression of a current token in text (README, docs/secret-scanning): .NET and RE2 (Go,
     /// gitleaks) read it the same way. A match still needs its checksum verified (<see cref="HasValidChecksum"/>).
     /// </summary>
-    public const string Pattern = @"\bpfnstudio_pat_[0-9A-Za-z]{38}\b";
+    public const string Pattern = @"pfnstudio_pat_[0-9A-Za-z]{38}\b";
 
     /// <summary>The published regular expression of a legacy token (no checksum) in text.</summary>
-    public const string LegacyPattern = @"\bpfnstudio_pat_[0-9A-Za-z]{32}\b";
+    public const string LegacyPattern = @"pfnstudio_pat_[0-9A-Za-z]{32}\b";
 
     private static readonly uint[] Crc32Table = BuildCrc32Table();
 
@@ -59,10 +59,22 @@ internal static class PersonalAccessTokenFormat
     /// random character is chosen uniformly (no modulo bias); the checksum follows.
     /// </summary>
     /// <returns>A 52-character token such as <c>pfnstudio_pat_AbC123xYz789…</c>.</returns>
-    public static string Generate()
+    public static string Generate() => WithChecksum(Marker + RandomNumberGenerator.GetString(Alphabet, RandomLength));
+
+    /// <summary>
+    /// <paramref name="markerAndRandom"/> (the marker and 32 base62 characters, e.g. a legacy token) with its checksum
+    /// appended: a current-shape token. For tools and tests that build tokens from known parts.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not the marker and 32 base62 characters.</exception>
+    public static string WithChecksum(string markerAndRandom)
     {
-        var random = Marker + RandomNumberGenerator.GetString(Alphabet, RandomLength);
-        return string.Create(TokenLength, random, static (span, head) =>
+        ArgumentNullException.ThrowIfNull(markerAndRandom);
+        if (markerAndRandom.Length != LegacyTokenLength || !HasShape(markerAndRandom))
+        {
+            throw new ArgumentException("Expected the marker and 32 base62 characters.", nameof(markerAndRandom));
+        }
+
+        return string.Create(TokenLength, markerAndRandom, static (span, head) =>
         {
             head.AsSpan().CopyTo(span);
             WriteChecksum(head, span[head.Length..]);

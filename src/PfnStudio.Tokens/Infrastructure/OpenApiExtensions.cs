@@ -119,7 +119,7 @@ internal static class OpenApiExtensions
     {
         "Account" => "Who the presented token belongs to.",
         "Projects" => "Projects visible to the token's owner, and their priors, model specs and runs.",
-        "Secret scanning" => "For secret scanners: report tokens found in public; active ones are revoked (docs/secret-scanning.md).",
+        "Tokens" => "Personal access tokens; for secret scanners, the report of tokens found in public (docs/secret-scanning.md).",
         "Predict" => "Gaussian-process predictions under a project's model specs; each call is recorded as a run.",
         _ => $"{tag} operations.",
     };

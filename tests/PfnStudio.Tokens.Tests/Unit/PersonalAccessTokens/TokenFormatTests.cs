@@ -35,6 +35,9 @@ public sealed class TokenFormatTests
         }
 
         Assert.Equal(head + new string(digits), PersonalAccessTokenFormat.WithChecksum(head));
+
+        // The same value as docs/secret-scanning.md's Python (zlib.crc32) gives.
+        Assert.Equal("pfnstudio_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1HhQjS", PersonalAccessTokenFormat.WithChecksum(head));
     }
 
     [Fact]

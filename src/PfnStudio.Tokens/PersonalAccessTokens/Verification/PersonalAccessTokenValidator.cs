@@ -190,7 +190,7 @@ internal sealed class PersonalAccessTokenValidator(
     /// proven with the same fast check (its SHA-256 against the row's <c>SecretSha256</c>, in fixed time), so a
     /// prefix alone or a wrong secret never matches and costs no Argon2 run. Only a row without <c>SecretSha256</c>
     /// (issued before it existed and not used since) is proven with Argon2id, unless this process verified the token
-    /// before. Revoked, expired and disabled owners' tokens are not active. Nothing is recorded or counted: no audit
+    /// before. Revoked and expired tokens are not active; a disabled owner's are. Nothing is recorded or counted: no audit
     /// row, no failure against an address, no "last used".
     /// </summary>
     /// <param name="token">The string found, already checked by <see cref="PersonalAccessTokenFormat.TryGetPrefix"/>.</param>
@@ -207,8 +207,8 @@ internal sealed class PersonalAccessTokenValidator(
             row = await FindByPrefix(scope.ServiceProvider.GetRequiredService<TokensDbContext>(), prefix, cancellationToken);
         }
 
-        if (row is null || row.RevokedAt is not null || row.OwnerDisabledAt is not null
-            || (row.ExpiresAt is { } expiry && time.GetUtcNow() >= expiry))
+        // A disabled owner's token counts as active here: enabling the account again must not bring a leaked token back.
+        if (row is null || row.RevokedAt is not null || (row.ExpiresAt is { } expiry && time.GetUtcNow() >= expiry))
         {
             return null;
         }

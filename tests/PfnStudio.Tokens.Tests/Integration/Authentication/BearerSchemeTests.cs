@@ -134,6 +134,32 @@ public sealed class BearerSchemeTests
     }
 
     [Fact]
+    public async Task ATokenWhoseChecksumDoesNotMatchIsRefusedBeforeAnyStoreReadWithTheMalformedTokensAnswer()
+    {
+        await using var app = new TokensApplication();
+        var user = await app.CreateUserAsync("checksum@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "checksum");
+        var oneChanged = token[..30] + (token[30] == 'a' ? 'b' : 'a') + token[31..];
+        var reads = StoreCommands(app);
+
+        using var refused = await app.GetMeAsync(oneChanged);
+        using var malformed = await app.GetMeAsync("pfnstudio_pat_abc");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(malformed.Headers.WwwAuthenticate.ToString(), refused.Headers.WwwAuthenticate.ToString());
+        Assert.Contains("not a well-formed", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(reads, StoreCommands(app));
+
+        // The same characters in the legacy shape are well-formed, so that one is looked up (the reads counted here).
+        Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(token[..46]));
+        Assert.True(StoreCommands(app) > reads);
+        Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(token));
+
+        static int StoreCommands(TokensApplication app) => app.Logs.Events.Count(e =>
+            e.Properties.TryGetValue("SourceContext", out var source) && source.ToString().Contains("Database.Command", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task UnknownAndRevokedTokensGetTheSameAnswer()
     {
         await using var app = new TokensApplication();

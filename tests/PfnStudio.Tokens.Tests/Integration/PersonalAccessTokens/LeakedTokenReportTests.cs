@@ -84,6 +84,23 @@ public sealed class LeakedTokenReportTests
     }
 
     [Fact]
+    public async Task ADisabledOwnersReportedTokenIsRevokedSoThatEnablingTheAccountDoesNotBringItBack()
+    {
+        await using var app = new TokensApplication();
+        var user = await app.CreateUserAsync("disabled-leak@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "ci");
+        await app.WithServiceAsync<PfnStudio.Tokens.Accounts.AccountAdministration, object>(async a => await a.DisableAsync(user.Email));
+
+        using var answer = await ReportAsync(app.CreateClient(), new { tokens = new[] { token }, url = FoundAt });
+        Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+        await HandledAsync(app);
+        await app.WithServiceAsync<PfnStudio.Tokens.Accounts.AccountAdministration, object>(async a => await a.EnableAsync(user.Email));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(token));
+        Assert.NotNull(await app.WithDbAsync(db => db.PersonalAccessTokens.Select(t => t.RevokedAt).SingleAsync()));
+    }
+
+    [Fact]
     public async Task FakesRevokedAndExpiredTokensPrefixesAloneAndNearMissesChangeNothing()
     {
         await using var app = new TokensApplication();

@@ -23,6 +23,9 @@ internal static class LeakedTokenApi
     /// <summary>The route.</summary>
     public const string Route = "/api/v1/tokens/leaked";
 
+    /// <summary>Retry-After of the 503 for a full queue, in seconds: a report takes milliseconds to act on.</summary>
+    public const int QueueFullRetryAfterSeconds = 5;
+
     /// <summary>The rate limiter policy name of the route.</summary>
     public const string Policy = "leaked-token-reports";
 
@@ -79,7 +82,7 @@ internal static class LeakedTokenApi
     }
 
     internal static async Task<Results<Accepted<LeakedTokenReceipt>, ValidationProblem, ProblemHttpResult>> ReportAsync(
-        HttpContext context, LeakedTokenResponder responder, IOptions<LeakedTokenReportOptions> options, ILogger<LeakedTokenReceipt> logger,
+        HttpContext context, LeakedTokenResponder responder, ILogger<LeakedTokenReceipt> logger,
         CancellationToken cancellationToken)
     {
         var body = await BoundedBody.ReadAsync(context.Request, LeakedTokenReportReader.MaxBodyBytes, cancellationToken);
@@ -97,7 +100,7 @@ internal static class LeakedTokenApi
         if (!responder.TryQueue(report!))
         {
             LeakedTokenLog.QueueFull(logger);
-            context.Response.Headers.RetryAfter = options.Value.WindowSeconds.ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = QueueFullRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Reports are queued to capacity",
                 detail: "Too many leaked-token reports are waiting to be handled; send this one again after Retry-After seconds.");
         }

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 
 namespace PfnStudio.Tokens.Bench;
 
-/// <summary>One benchmark host process on a loopback port with its own fresh SQLite store.</summary>
+/// <summary>One benchmark host process on a loopback port with its own fresh store (SQLite, or a PostgreSQL database).</summary>
 internal sealed class BenchHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -26,15 +26,18 @@ internal sealed class BenchHostProcess : IAsyncDisposable
     /// the driver's own calls — new tokens, cold first use, revoke-to-401 — come from another address, as valid
     /// callers elsewhere on a network would.
     /// </summary>
-    public static SocketsHttpHandler ValidCallerHandler() => new()
+    public static SocketsHttpHandler ValidCallerHandler() => HandlerFrom(IPAddress.Parse("127.0.0.2"));
+
+    /// <summary>A handler whose connections come from <paramref name="source"/> (a loopback address: all of 127.0.0.0/8 is local).</summary>
+    public static SocketsHttpHandler HandlerFrom(IPAddress source, int maxConnections = 64) => new()
     {
-        MaxConnectionsPerServer = 64,
+        MaxConnectionsPerServer = maxConnections,
         ConnectCallback = async (context, cancellationToken) =>
         {
             var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.2"), 0));
+                socket.Bind(new System.Net.IPEndPoint(source, 0));
                 await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
                 return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
             }
@@ -56,7 +59,12 @@ internal sealed class BenchHostProcess : IAsyncDisposable
 
     public Uri Url(string path) => new($"http://127.0.0.1:{Port}{path}");
 
-    public static async Task<BenchHostProcess> StartAsync(string hostDll, string directory, string name, int dummyTokens)
+    /// <param name="hostDll">The benchmark host.</param>
+    /// <param name="directory">Where the host's folder goes.</param>
+    /// <param name="name">The folder's name.</param>
+    /// <param name="dummyTokens">Rows inserted at start.</param>
+    /// <param name="postgres">An Npgsql connection string (its database is created by the host's migration), or null for SQLite.</param>
+    public static async Task<BenchHostProcess> StartAsync(string hostDll, string directory, string name, int dummyTokens, string? postgres = null)
     {
         var folder = Directory.CreateDirectory(Path.Combine(directory, name)).FullName;
         var port = FreePort();
@@ -72,6 +80,12 @@ internal sealed class BenchHostProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ConnectionStrings__Sqlite"] = $"Data Source={databasePath}";
+        if (postgres is not null)
+        {
+            start.Environment["Database__Provider"] = "Postgres";
+            start.Environment["ConnectionStrings__Postgres"] = postgres;
+        }
+
         start.Environment["Bench__DummyTokens"] = dummyTokens.ToString(CultureInfo.InvariantCulture);
 
         // Warnings and errors only: a console line per request would measure the console, not the scheme.

@@ -98,6 +98,11 @@ internal static class BenchHost
         app.MapPost("/bench/tokens/{id:guid}/revoke", async (Guid id, PersonalAccessTokenService tokens) =>
             await tokens.RevokeAsync(userId, id) is null ? Results.NotFound() : Results.NoContent());
 
+        // Well-formed wrong tokens for the floods: random secrets behind a given prefix, or random prefixes. Made by
+        // the product's own format code, so they pass every check a token passes before the store read.
+        app.MapGet("/bench/forge", (string? prefix, int count) => TypedResults.Ok(Enumerable.Range(0, Math.Clamp(count, 1, 100_000))
+            .Select(_ => Forge(prefix)).ToList()));
+
         app.MapGet("/bench/stats", (Argon2Meter argon2, VerifiedTokenCache verified) => TypedResults.Ok(new
         {
             argon2Verifications = argon2.Verifications,
@@ -109,6 +114,14 @@ internal static class BenchHost
         app.MapHealthChecks("/healthz");
         await app.RunAsync();
         return 0;
+    }
+
+    private static string Forge(string? prefix)
+    {
+        var token = PersonalAccessTokenFormat.Generate();
+        return string.IsNullOrEmpty(prefix)
+            ? token
+            : PersonalAccessTokenFormat.Marker + prefix + token[(PersonalAccessTokenFormat.Marker.Length + PersonalAccessTokenFormat.PrefixLength)..];
     }
 
     private static async Task<string> SeedAsync(WebApplication app, int dummyTokens)

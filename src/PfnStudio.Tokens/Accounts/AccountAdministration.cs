@@ -28,6 +28,7 @@ internal sealed class AccountAdministration(
     TokensDbContext db,
     UserManager<ApplicationUser> users,
     PersonalAccessTokenService tokens,
+    AccountActivity activity,
     TimeProvider time,
     ILogger<AccountAdministration> logger)
 {
@@ -249,18 +250,8 @@ internal sealed class AccountAdministration(
             t => t.UserId == userId && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now), cancellationToken);
     }
 
-    private async Task AuditAsync(string userId, AuditEventKind kind, string detail, CancellationToken cancellationToken)
-    {
-        db.AuditEvents.Add(new AuditEvent
-        {
-            UserId = userId,
-            TokenPrefix = string.Empty,
-            Kind = kind,
-            OccurredAt = time.GetUtcNow(),
-            Detail = detail,
-        });
-        await db.SaveChangesAsync(cancellationToken);
-    }
+    private Task AuditAsync(string userId, AuditEventKind kind, string detail, CancellationToken cancellationToken) =>
+        activity.RecordAsync(userId, kind, clientAddress: null, detail, cancellationToken);
 
     private static AccountChangeResult NoAccount(string? email) =>
         new(false, $"no account has the email address \"{email}\".");

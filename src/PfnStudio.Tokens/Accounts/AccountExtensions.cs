@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.Mail;
 
 namespace PfnStudio.Tokens.Accounts;
 
@@ -29,6 +30,10 @@ internal static class AccountExtensions
             .AddIdentity<ApplicationUser, IdentityRole>(options =>
             {
                 options.User.RequireUniqueEmail = true;
+
+                // The user name is the e-mail address, already checked as one: Identity's default ASCII-only set
+                // would refuse internationalised addresses (RFC 6531) with a message about user names.
+                options.User.AllowedUserNameCharacters = string.Empty;
                 options.SignIn.RequireConfirmedEmail = accounts.RequireConfirmedEmail;
                 options.Password.RequiredLength = 10;
                 options.Password.RequireDigit = false;
@@ -37,12 +42,23 @@ internal static class AccountExtensions
                 options.Password.RequireNonAlphanumeric = false;
                 options.Lockout.MaxFailedAccessAttempts = 5;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                options.Tokens.PasswordResetTokenProvider = PasswordResetTokenProvider.ProviderName;
             })
             .AddEntityFrameworkStores<TokensDbContext>()
             .AddSignInManager<AccountSignInManager>()
             .AddClaimsPrincipalFactory<AccountClaimsPrincipalFactory>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<PasswordResetTokenProvider>(PasswordResetTokenProvider.ProviderName);
+        builder.Services.Configure<PasswordResetTokenProviderOptions>(options =>
+        {
+            options.Name = PasswordResetTokenProvider.ProviderName;
+            options.TokenLifespan = PasswordResetTokenProvider.Lifetime;
+        });
+        builder.Services.AddMail(builder.Configuration);
+        builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<AccountAdministration>();
+        builder.Services.AddScoped<AccountActivity>();
+        builder.Services.AddScoped<AccountMail>();
         builder.Services.AddOptions<SignInThrottleOptions>()
             .Bind(builder.Configuration.GetSection(SignInThrottleOptions.SectionName))
             .ValidateDataAnnotations()

@@ -31,6 +31,22 @@ internal sealed class SignInThrottleOptions
     /// <summary>The window of <see cref="AccountFailureLimit"/>, in seconds. Default 60.</summary>
     [Range(1, 3_600)]
     public int AccountWindowSeconds { get; set; } = 60;
+
+    /// <summary>"Forgot password?" requests one client address (an IPv6 /64) may send per <see cref="ResetRequestWindowSeconds"/>. Default 5.</summary>
+    [Range(1, 10_000)]
+    public int ResetRequestLimit { get; set; } = 5;
+
+    /// <summary>The window of <see cref="ResetRequestLimit"/>, in seconds. Default 900.</summary>
+    [Range(1, 86_400)]
+    public int ResetRequestWindowSeconds { get; set; } = 900;
+
+    /// <summary>Reset links mailed to one account per <see cref="ResetMailWindowSeconds"/>, however many addresses ask. Default 3.</summary>
+    [Range(1, 1_000)]
+    public int ResetMailLimit { get; set; } = 3;
+
+    /// <summary>The window of <see cref="ResetMailLimit"/>, in seconds. Default 3600.</summary>
+    [Range(1, 86_400)]
+    public int ResetMailWindowSeconds { get; set; } = 3_600;
 }
 
 /// <summary>
@@ -45,12 +61,16 @@ internal sealed class SignInThrottleOptions
 /// gets in with the right password; each attacking address gets one guess per account window instead of its full
 /// allowance. Nothing is written to the account: no lockout, and tokens are never touched.</item>
 /// </list>
+/// "Forgot password?" is throttled the same way: requests per client address (429 beyond), and reset links per
+/// account (beyond, the answer is the same but no mail goes out, so nobody can flood an inbox).
 /// Counts are kept in memory per host; several hosts each count on their own.
 /// </summary>
 internal sealed class SignInThrottle : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _addresses;
     private readonly PartitionedRateLimiter<string> _accounts;
+    private readonly PartitionedRateLimiter<string> _resetRequests;
+    private readonly PartitionedRateLimiter<string> _resetMails;
     private readonly int _addressLimit;
 
     public SignInThrottle(IOptions<SignInThrottleOptions> options)
@@ -60,6 +80,26 @@ internal sealed class SignInThrottle : IDisposable
         _addressLimit = o.AddressFailureLimit;
         _addresses = Windows(o.AddressFailureLimit, o.AddressWindowSeconds);
         _accounts = Windows(o.AccountFailureLimit, o.AccountWindowSeconds);
+        _resetRequests = Windows(o.ResetRequestLimit, o.ResetRequestWindowSeconds);
+        _resetMails = Windows(o.ResetMailLimit, o.ResetMailWindowSeconds);
+    }
+
+    /// <summary>
+    /// Counts a "Forgot password?" request from <paramref name="client"/>: <see langword="false"/> (with
+    /// <paramref name="retryAfter"/>) when the address has used up its requests.
+    /// </summary>
+    public bool MayRequestReset(string client, out TimeSpan retryAfter)
+    {
+        using var lease = _resetRequests.AttemptAcquire(ClientFailureLimiter.KeyOf(client), 1);
+        retryAfter = lease.IsAcquired ? TimeSpan.Zero : RetryAfter(lease);
+        return lease.IsAcquired;
+    }
+
+    /// <summary>Counts a reset link for <paramref name="email"/>: <see langword="false"/> when the account has had its share.</summary>
+    public bool MayMailReset(string email)
+    {
+        using var lease = _resetMails.AttemptAcquire(AccountKey(email), 1);
+        return lease.IsAcquired;
     }
 
     /// <summary>
@@ -106,9 +146,11 @@ internal sealed class SignInThrottle : IDisposable
     {
         _addresses.Dispose();
         _accounts.Dispose();
+        _resetRequests.Dispose();
+        _resetMails.Dispose();
     }
 
-    private static string AccountKey(string email) => email.Trim().ToUpperInvariant();
+    private static string AccountKey(string email) => AccountEmail.Normalize(email) ?? string.Empty;
 
     private static TimeSpan RetryAfter(RateLimitLease lease) =>
         lease.TryGetMetadata(MetadataName.RetryAfter, out var after) && after > TimeSpan.FromSeconds(1) ? after : TimeSpan.FromSeconds(1);

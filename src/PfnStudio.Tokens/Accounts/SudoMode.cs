@@ -26,6 +26,64 @@ internal static class SudoMode
         && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
         && now - DateTimeOffset.FromUnixTimeSeconds(seconds) < Window;
 
+    private const string KeepItem = "pfnstudio:sudo-keep";
+
+    /// <summary>
+    /// Sudo mode's check before a guarded action: <see langword="true"/> when the session confirmed the password
+    /// within <see cref="Window"/>, or when <paramref name="password"/> is right now (the session's cookie is then
+    /// re-issued with a new confirmation instant). A wrong password changes nothing but Identity's failed-attempt
+    /// count, as a wrong second-factor code does (a signed-in session guessing).
+    /// </summary>
+    public static async Task<bool> ConfirmAsync(
+        HttpContext context, SignInManager<ApplicationUser> signIn, ApplicationUser user, string? password, DateTimeOffset now)
+    {
+        if (IsConfirmed(context.User, now))
+        {
+            return true;
+        }
+
+        if (string.IsNullOrEmpty(password) || !(await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true)).Succeeded)
+        {
+            return false;
+        }
+
+        await signIn.RefreshSignInAsync(user);
+        return true;
+    }
+
+    /// <summary>The field message for a missing or wrong password in a sudo-mode form.</summary>
+    /// <param name="password">What was typed.</param>
+    /// <param name="action">What needs it, e.g. "turning on two-factor authentication".</param>
+    public static string Refusal(string? password, string action) => string.IsNullOrEmpty(password)
+        ? $"Enter your password: {action} needs it when you signed in more than 2 hours ago."
+        : "That is not your password.";
+
+    /// <summary>
+    /// Re-issues the session cookie after a stamp change that confirmed nothing (turning two-factor on proves the
+    /// new app, not the person): the new principal keeps the old confirmation instant instead of "now".
+    /// </summary>
+    public static async Task RefreshWithoutConfirmationAsync(HttpContext context, SignInManager<ApplicationUser> signIn, ApplicationUser user)
+    {
+        context.Items[KeepItem] = context.User.FindFirstValue(ConfirmedAtClaim) ?? string.Empty;
+        try
+        {
+            await signIn.RefreshSignInAsync(user);
+        }
+        finally
+        {
+            context.Items.Remove(KeepItem);
+        }
+    }
+
+    /// <summary>
+    /// The confirmation instant a principal built now gets: the kept one during <see cref="RefreshWithoutConfirmationAsync"/>
+    /// (none when there was none), else now.
+    /// </summary>
+    internal static string? ConfirmationFor(HttpContext? context, DateTimeOffset now) =>
+        context?.Items.TryGetValue(KeepItem, out var kept) == true
+            ? kept as string is { Length: > 0 } value ? value : null
+            : now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
     /// <summary>The stamp check's rebuilt principal keeps the confirmation instant of the one it replaces.</summary>
     public static Task KeepConfirmation(SecurityStampRefreshingPrincipalContext context)
     {
@@ -48,19 +106,25 @@ internal static class SudoMode
 
 /// <summary>
 /// Identity's principal factory plus <see cref="SudoMode.ConfirmedAtClaim"/> = now: every sign-in (password,
-/// two-factor, recovery code) and every <c>RefreshSignInAsync</c> after a confirmation builds its principal here.
+/// two-factor, recovery code) and every <c>RefreshSignInAsync</c> after a confirmation (password, a current
+/// two-factor code) builds its principal here; <see cref="SudoMode.RefreshWithoutConfirmationAsync"/> keeps the old instant.
 /// </summary>
 internal sealed class AccountClaimsPrincipalFactory(
-    UserManager<ApplicationUser> users, RoleManager<IdentityRole> roles, IOptions<IdentityOptions> options, TimeProvider time)
+    UserManager<ApplicationUser> users,
+    RoleManager<IdentityRole> roles,
+    IOptions<IdentityOptions> options,
+    TimeProvider time,
+    IHttpContextAccessor http)
     : UserClaimsPrincipalFactory<ApplicationUser, IdentityRole>(users, roles, options)
 {
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(ApplicationUser user)
     {
         var identity = await base.GenerateClaimsAsync(user);
-        identity.AddClaim(new Claim(
-            SudoMode.ConfirmedAtClaim,
-            time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            ClaimValueTypes.Integer64));
+        if (SudoMode.ConfirmationFor(http.HttpContext, time.GetUtcNow()) is { } confirmedAt)
+        {
+            identity.AddClaim(new Claim(SudoMode.ConfirmedAtClaim, confirmedAt, ClaimValueTypes.Integer64));
+        }
+
         return identity;
     }
 }

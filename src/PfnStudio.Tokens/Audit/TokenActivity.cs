@@ -19,7 +19,7 @@ internal sealed record TokenActivity(
     string? Detail,
     string? TokenAccess = null)
 {
-    /// <summary>What happened, in words: "Issued", "Revoked", "Failed use", "Expired use", "Reported leaked", "Account disabled", "Account enabled", "Account deleted".</summary>
+    /// <summary>What happened, in words: "Issued", "Revoked", "Failed use", "Expired use", "Reported leaked", "Account disabled", "Account enabled", "Account deleted", and the account events of <see cref="Accounts.AccountActivity"/>.</summary>
     public string What => Kind switch
     {
         AuditEventKind.Issued => "Issued",
@@ -30,6 +30,11 @@ internal sealed record TokenActivity(
         AuditEventKind.AccountDisabled => "Account disabled",
         AuditEventKind.AccountEnabled => "Account enabled",
         AuditEventKind.AccountDeleted => "Account deleted",
+        AuditEventKind.PasswordChanged => "Password changed",
+        AuditEventKind.PasswordReset => "Password reset by e-mail link",
+        AuditEventKind.TwoFactorEnabled => "Two-factor authentication on",
+        AuditEventKind.TwoFactorDisabled => "Two-factor authentication off",
+        AuditEventKind.SignedOutEverywhere => "Signed out everywhere",
         _ => Kind.ToString(),
     };
 }

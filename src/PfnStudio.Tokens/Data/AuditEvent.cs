@@ -29,6 +29,21 @@ internal enum AuditEventKind
 
     /// <summary>The account was deleted (stored as <c>account_deleted</c>); concerns no token.</summary>
     AccountDeleted,
+
+    /// <summary>The owner changed the password on the account page (stored as <c>password_changed</c>); concerns no token.</summary>
+    PasswordChanged,
+
+    /// <summary>The password was set through an e-mailed reset link (stored as <c>password_reset</c>); concerns no token.</summary>
+    PasswordReset,
+
+    /// <summary>Two-factor authentication was turned on (stored as <c>two_factor_on</c>); concerns no token.</summary>
+    TwoFactorEnabled,
+
+    /// <summary>Two-factor authentication was turned off (stored as <c>two_factor_off</c>); concerns no token.</summary>
+    TwoFactorDisabled,
+
+    /// <summary>Every session was signed out with "Sign out everywhere" (stored as <c>signed_out_all</c>); concerns no token.</summary>
+    SignedOutEverywhere,
 }
 
 /// <summary>

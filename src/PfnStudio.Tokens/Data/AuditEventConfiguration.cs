@@ -32,7 +32,8 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
 
 /// <summary>
 /// The stable stored names of <see cref="AuditEventKind"/>: issued, revoked, failed_use, expired_use,
-/// leak_reported, account_disabled, account_enabled, account_deleted (at most 16 characters, the column's length).
+/// leak_reported, account_disabled, account_enabled, account_deleted, password_changed, password_reset, two_factor_on, two_factor_off,
+/// signed_out_all (at most 16 characters, the column's length).
 /// </summary>
 internal static class AuditEventKinds
 {
@@ -48,6 +49,11 @@ internal static class AuditEventKinds
         AuditEventKind.AccountDisabled => "account_disabled",
         AuditEventKind.AccountEnabled => "account_enabled",
         AuditEventKind.AccountDeleted => "account_deleted",
+        AuditEventKind.PasswordChanged => "password_changed",
+        AuditEventKind.PasswordReset => "password_reset",
+        AuditEventKind.TwoFactorEnabled => "two_factor_on",
+        AuditEventKind.TwoFactorDisabled => "two_factor_off",
+        AuditEventKind.SignedOutEverywhere => "signed_out_all",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown audit event kind."),
     };
 
@@ -63,6 +69,11 @@ internal static class AuditEventKinds
         "account_disabled" => AuditEventKind.AccountDisabled,
         "account_enabled" => AuditEventKind.AccountEnabled,
         "account_deleted" => AuditEventKind.AccountDeleted,
+        "password_changed" => AuditEventKind.PasswordChanged,
+        "password_reset" => AuditEventKind.PasswordReset,
+        "two_factor_on" => AuditEventKind.TwoFactorEnabled,
+        "two_factor_off" => AuditEventKind.TwoFactorDisabled,
+        "signed_out_all" => AuditEventKind.SignedOutEverywhere,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown audit event kind."),
     };
 }

@@ -96,7 +96,7 @@ internal static class OrganizationQueries
     /// <summary>The user id of the account with this e-mail address, or <see langword="null"/> (also for a deleted account).</summary>
     public static async Task<string?> FindUserIdByEmailAsync(this TokensDbContext db, string? email, CancellationToken cancellationToken = default)
     {
-        var normalized = email?.Trim().ToUpperInvariant();
+        var normalized = Accounts.AccountEmail.Normalize(email);
         if (string.IsNullOrEmpty(normalized))
         {
             return null;

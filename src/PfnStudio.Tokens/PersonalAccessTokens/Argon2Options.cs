@@ -41,7 +41,16 @@ internal sealed class Argon2Options
     [Range(0, 256, ErrorMessage = "Argon2:MaxConcurrentHashes must be between {1} and {2}.")]
     public int MaxConcurrentHashes { get; set; }
 
-    /// <summary>How long a verification waits for a free slot before the caller gets 503, in milliseconds.</summary>
+    /// <summary>
+    /// The global budget of verifications (first uses of tokens not yet verified in this process) per second,
+    /// across all callers; beyond it a first use waits (up to <see cref="QueueTimeoutMilliseconds"/>) and then
+    /// gets 503. 0 means <c>5 × slots</c>, about two thirds of what the slots can compute at the default cost,
+    /// so however many valid tokens someone holds, their first uses leave time to the warm path.
+    /// </summary>
+    [Range(0, 100_000, ErrorMessage = "Argon2:VerificationsPerSecond must be between {1} and {2}.")]
+    public int VerificationsPerSecond { get; set; }
+
+    /// <summary>How long a verification waits for the budget and a free slot before the caller gets 503, in milliseconds.</summary>
     [Range(1, 60_000, ErrorMessage = "Argon2:QueueTimeoutMilliseconds must be between {1} and {2} ms.")]
     public int QueueTimeoutMilliseconds { get; set; } = 5_000;
 }

@@ -13,7 +13,9 @@ namespace PfnStudio.Tokens.PersonalAccessTokens;
 /// <c>$argon2id$v=19$m=19456,t=2,p=1$&lt;salt&gt;$&lt;hash&gt;</c> with unpadded standard base64 salt and hash.
 /// Verification reads the parameters from the stored string, so hashes made with other parameters still verify.
 /// At most <see cref="Argon2Options.MaxConcurrentHashes"/> computations run at once; the others wait up to
-/// <see cref="Argon2Options.QueueTimeoutMilliseconds"/>. Each computation is counted on the meter
+/// <see cref="Argon2Options.QueueTimeoutMilliseconds"/>; verifications also draw from a global budget per second
+/// (<see cref="Argon2Options.VerificationsPerSecond"/>, the framework's token bucket), so a hoard of valid tokens
+/// used once each cannot keep the slots busy. Each computation is counted on the meter
 /// <see cref="MeterName"/>: <c>pfnstudio.tokens.argon2.computations</c> (tag <c>operation</c>: hash or verify)
 /// and <c>pfnstudio.tokens.argon2.duration</c> (seconds); refusals for lack of a slot on
 /// <c>pfnstudio.tokens.argon2.busy</c>.
@@ -34,6 +36,7 @@ internal sealed class Argon2idTokenHasher : IDisposable
 
     private readonly Argon2Options _options;
     private readonly SemaphoreSlim _slots;
+    private readonly System.Threading.RateLimiting.TokenBucketRateLimiter _budget;
     private readonly Counter<long> _computations;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _busy;
@@ -46,6 +49,16 @@ internal sealed class Argon2idTokenHasher : IDisposable
         _options = options.Value;
         SlotCount = _options.MaxConcurrentHashes > 0 ? _options.MaxConcurrentHashes : Math.Max(1, Environment.ProcessorCount - 1);
         _slots = new SemaphoreSlim(SlotCount, SlotCount);
+        VerificationsPerSecond = _options.VerificationsPerSecond > 0 ? _options.VerificationsPerSecond : 5 * SlotCount;
+        _budget = new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+        {
+            TokenLimit = VerificationsPerSecond,
+            TokensPerPeriod = VerificationsPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 100_000,
+            QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
         var meter = meters.Create(MeterName);
         _computations = meter.CreateCounter<long>("pfnstudio.tokens.argon2.computations", "{computation}", "Argon2id computations run.");
         _duration = meter.CreateHistogram<double>("pfnstudio.tokens.argon2.duration", "s", "Time of one Argon2id computation, slot wait excluded.");
@@ -54,6 +67,9 @@ internal sealed class Argon2idTokenHasher : IDisposable
 
     /// <summary>How many Argon2 computations may run at once (the configured value, or max(1, processors − 1)).</summary>
     public int SlotCount { get; }
+
+    /// <summary>The global budget of verifications per second (the configured value, or 5 × <see cref="SlotCount"/>).</summary>
+    public int VerificationsPerSecond { get; }
 
     /// <summary>Hashes <paramref name="token"/> with a fresh random salt and the configured parameters.</summary>
     /// <returns>The PHC string to store.</returns>
@@ -79,8 +95,13 @@ internal sealed class Argon2idTokenHasher : IDisposable
             return false;
         }
 
-        var actual = await ComputeAsync(token, salt, parameters, expected.Length, "verify", cancellationToken).ConfigureAwait(false);
-        return CryptographicOperations.FixedTimeEquals(actual, expected);
+        var started = Stopwatch.GetTimestamp();
+        using (var budget = await AcquireBudgetAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var left = _options.QueueTimeoutMilliseconds - (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var actual = await ComputeAsync(token, salt, parameters, expected.Length, "verify", cancellationToken, Math.Max(1, left)).ConfigureAwait(false);
+            return CryptographicOperations.FixedTimeEquals(actual, expected);
+        }
     }
 
     /// <summary>Whether a stored hash was made with parameters other than the configured ones.</summary>
@@ -89,16 +110,46 @@ internal sealed class Argon2idTokenHasher : IDisposable
         || parameters != new Argon2Parameters(_options.MemoryKiB, _options.Iterations, _options.Parallelism);
 
     /// <inheritdoc />
-    public void Dispose() => _slots.Dispose();
+    public void Dispose()
+    {
+        _slots.Dispose();
+        _budget.Dispose();
+    }
+
+    // One permit of the global verification budget, waiting at most the queue timeout.
+    private async Task<System.Threading.RateLimiting.RateLimitLease> AcquireBudgetAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.QueueTimeoutMilliseconds);
+        System.Threading.RateLimiting.RateLimitLease lease;
+        try
+        {
+            lease = await _budget.AcquireAsync(1, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            _busy.Add(1);
+            throw new HashingBusyException();
+        }
+
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            _busy.Add(1);
+            throw new HashingBusyException();
+        }
+
+        return lease;
+    }
 
     /// <summary>
     /// Takes one Argon2 slot, waiting up to the queue timeout; dispose the lease to give it back. Every
     /// computation goes through here; tests use it to fill the slots.
     /// </summary>
     /// <exception cref="HashingBusyException">No slot became free within the queue timeout.</exception>
-    internal async Task<SlotLease> AcquireSlotAsync(CancellationToken cancellationToken)
+    internal async Task<SlotLease> AcquireSlotAsync(CancellationToken cancellationToken, int? timeoutMilliseconds = null)
     {
-        if (!await _slots.WaitAsync(_options.QueueTimeoutMilliseconds, cancellationToken).ConfigureAwait(false))
+        if (!await _slots.WaitAsync(timeoutMilliseconds ?? _options.QueueTimeoutMilliseconds, cancellationToken).ConfigureAwait(false))
         {
             _busy.Add(1);
             throw new HashingBusyException();
@@ -108,9 +159,10 @@ internal sealed class Argon2idTokenHasher : IDisposable
     }
 
     private async Task<byte[]> ComputeAsync(
-        string token, byte[] salt, Argon2Parameters parameters, int length, string operation, CancellationToken cancellationToken)
+        string token, byte[] salt, Argon2Parameters parameters, int length, string operation, CancellationToken cancellationToken,
+        int? slotTimeoutMilliseconds = null)
     {
-        using var lease = await AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = await AcquireSlotAsync(cancellationToken, slotTimeoutMilliseconds).ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
         try
         {

@@ -160,10 +160,9 @@ internal sealed class PersonalAccessTokenService(
     /// </summary>
     public async Task<IReadOnlyList<TokenActivity>> RecentActivityAsync(string userId, CancellationToken cancellationToken = default)
     {
-        // Account events (disabled, enabled, deleted) concern no token; the operator's tables show them.
+        // Account events concern no token (an empty prefix); the account page shows them (AccountActivity).
         var events = await db.AuditEvents.AsNoTracking()
-            .Where(e => e.UserId == userId && e.Kind != AuditEventKind.AccountDisabled
-                && e.Kind != AuditEventKind.AccountEnabled && e.Kind != AuditEventKind.AccountDeleted)
+            .Where(e => e.UserId == userId && e.TokenPrefix != string.Empty)
             .OrderByDescending(e => e.OccurredAt)
             .ThenByDescending(e => e.Id)
             .Take(RecentActivityCount)

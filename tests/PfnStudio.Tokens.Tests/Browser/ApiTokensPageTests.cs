@@ -181,13 +181,13 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await served.App.IssueTokenAsync(await UserIdAsync(served, "linus@example.com"), "old", 3);
 
         // Home → avatar menu → API tokens, by keyboard; Escape closes the menu on the way.
-        await TabUntilAsync(page, "summary:Account menu for linus@example.com");
+        await TabUntilAsync(page, "summary:L: account menu for linus@example.com");
         var menuLink = page.GetByRole(AriaRole.Link, new() { Name = "API tokens", Exact = true });
         await page.Keyboard.PressAsync("Enter");
         await Expect(menuLink).ToBeVisibleAsync();
         await page.Keyboard.PressAsync("Escape");
         await Expect(menuLink).ToBeHiddenAsync();
-        Assert.Equal("summary:Account menu for linus@example.com", await FocusedAsync(page));
+        Assert.Equal("summary:L: account menu for linus@example.com", await FocusedAsync(page));
         await page.Keyboard.PressAsync("Enter");
         await TabUntilAsync(page, "a:API tokens");
         await page.Keyboard.PressAsync("Enter");
@@ -197,7 +197,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         var reached = await TabThroughPageAsync(page);
         Assert.Equal(
             [
-                "a:Skip to content", "a:PFN Studio", "summary:Account menu for linus@example.com", "input:Token name",
+                "a:Skip to content", "a:PFN Studio", "summary:L: account menu for linus@example.com", "input:Token name",
                 "input:Expires in (days)", "input:Full access", "button:Issue token", "button:Revoke old", "summary:Recent activity (1)",
             ],
             reached);

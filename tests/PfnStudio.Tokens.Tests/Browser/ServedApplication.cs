@@ -68,12 +68,14 @@ internal sealed partial class ServedApplication : IAsyncDisposable
     /// <param name="chromium">The browsers.</param>
     /// <param name="grantClipboard">Grant clipboard-read and clipboard-write to the host's origin.</param>
     /// <param name="backForwardCache">Use the browser whose back/forward cache is on.</param>
-    public static async Task<ServedApplication> StartAsync(Chromium chromium, bool grantClipboard = true, bool backForwardCache = false)
+    /// <param name="settings">Host settings (e.g. a test SMTP server's).</param>
+    public static async Task<ServedApplication> StartAsync(
+        Chromium chromium, bool grantClipboard = true, bool backForwardCache = false, Dictionary<string, string>? settings = null)
     {
         var browser = backForwardCache ? await chromium.BrowserWithBackForwardCacheAsync() : await chromium.BrowserAsync();
         // Kestrel serves plain http on loopback here, so the host runs as Development (cookies not Secure-only);
         // the production cookie and HTTPS posture is covered over TestServer in SecurityHeaderTests.
-        var app = new TokensApplication { Environment = "Development" };
+        var app = new TokensApplication { Environment = "Development", Settings = settings ?? [] };
         app.UseKestrel(0);
         app.StartServer();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

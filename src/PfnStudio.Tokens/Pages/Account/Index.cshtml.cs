@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using PfnStudio.Tokens.Accounts;
+using PfnStudio.Tokens.Audit;
 using PfnStudio.Tokens.Data;
 
 namespace PfnStudio.Tokens.Pages.Account;
@@ -13,8 +15,15 @@ namespace PfnStudio.Tokens.Pages.Account;
 /// Personal access tokens are not sessions: they keep working.
 /// </summary>
 [Authorize]
-internal sealed class AccountModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn) : PageModel
+internal sealed class AccountModel(
+    UserManager<ApplicationUser> users,
+    SignInManager<ApplicationUser> signIn,
+    AccountActivity activity,
+    AccountMail mail) : PageModel
 {
+    /// <summary>The account's recent security events (password, two-factor, sessions, operator actions), newest first.</summary>
+    public IReadOnlyList<TokenActivity> Activity { get; private set; } = [];
+
     /// <summary>The signed-in person's e-mail address.</summary>
     public string? Email { get; private set; }
 
@@ -38,8 +47,7 @@ internal sealed class AccountModel(UserManager<ApplicationUser> users, SignInMan
             return Challenge();
         }
 
-        Email = user.Email;
-        TwoFactorEnabled = user.TwoFactorEnabled;
+        await ShowAsync(user);
         return Page();
     }
 
@@ -55,8 +63,7 @@ internal sealed class AccountModel(UserManager<ApplicationUser> users, SignInMan
             return Challenge();
         }
 
-        Email = user.Email;
-        TwoFactorEnabled = user.TwoFactorEnabled;
+        await ShowAsync(user);
         if (!ModelState.IsValid)
         {
             return Page();
@@ -77,6 +84,8 @@ internal sealed class AccountModel(UserManager<ApplicationUser> users, SignInMan
 
         // ChangePasswordAsync updated the stamp; re-issue this session's cookie so only the others end.
         await signIn.RefreshSignInAsync(user);
+        await activity.RecordAsync(user.Id, AuditEventKind.PasswordChanged, ClientAddress, "changed on the account page; every other session signed out");
+        mail.SendPasswordChanged(user, Request, throughReset: false);
         StatusMessage = "Your password is changed. Every other session is signed out; your API tokens keep working.";
         return RedirectToPage();
     }
@@ -91,8 +100,18 @@ internal sealed class AccountModel(UserManager<ApplicationUser> users, SignInMan
         }
 
         await users.UpdateSecurityStampAsync(user);
+        await activity.RecordAsync(user.Id, AuditEventKind.SignedOutEverywhere, ClientAddress, "every session signed out, this one included");
         await signIn.SignOutAsync();
         return LocalRedirect("/account/sign-in");
+    }
+
+    private string? ClientAddress => HttpContext.Connection.RemoteIpAddress?.ToString();
+
+    private async Task ShowAsync(ApplicationUser user)
+    {
+        Email = user.Email;
+        TwoFactorEnabled = user.TwoFactorEnabled;
+        Activity = await activity.RecentAsync(user.Id, HttpContext.RequestAborted);
     }
 }
 

@@ -14,8 +14,15 @@ namespace PfnStudio.Tokens.Pages.Account;
 /// never locked out; a disabled account is refused.
 /// </summary>
 [AllowAnonymous]
-internal sealed class SignInModel(SignInManager<ApplicationUser> signIn, SignInThrottle throttle) : PageModel
+internal sealed class SignInModel(SignInManager<ApplicationUser> signIn, SignInThrottle throttle, AccountMail mail) : PageModel
 {
+    /// <summary>Whether to offer "Forgot password?" (only with a mail server to send the link).</summary>
+    public bool CanResetPassword => mail.CanSend;
+
+    /// <summary>The outcome of an action that led here (e.g. a password reset).</summary>
+    [TempData]
+    public string? StatusMessage { get; set; }
+
     /// <summary>The form.</summary>
     [BindProperty]
     public SignInInput Input { get; set; } = new();
@@ -53,7 +60,11 @@ internal sealed class SignInModel(SignInManager<ApplicationUser> signIn, SignInT
 
         // Wrong passwords never lock the account (SignInThrottle slows them down instead), so a stranger cannot
         // lock its owner out; Identity's lockout is left to second-factor codes, which only the password's holder reaches.
-        var result = await signIn.PasswordSignInAsync(email, Input.Password!, Input.RememberMe, lockoutOnFailure: false);
+        // Found by the stored address's normalised form (AccountEmail), as everywhere else.
+        var user = await signIn.UserManager.FindByEmailAsync(email);
+        var result = user is null
+            ? HashForNothing(Input.Password!)
+            : await signIn.PasswordSignInAsync(user, Input.Password!, Input.RememberMe, lockoutOnFailure: false);
         if (result.Succeeded)
         {
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
@@ -67,7 +78,8 @@ internal sealed class SignInModel(SignInManager<ApplicationUser> signIn, SignInT
 
         // Identity answers "locked out" and "not allowed" (unconfirmed e-mail) before it checks the password; those are
         // told only to whoever typed the right one, so the form never says which e-mail addresses have an account.
-        var rightPassword = (result.IsLockedOut || result.IsNotAllowed) && await IsRightPasswordAsync(email, Input.Password!);
+        var rightPassword = (result.IsLockedOut || result.IsNotAllowed) && user is not null
+            && await signIn.UserManager.CheckPasswordAsync(user, Input.Password!);
         if (!rightPassword)
         {
             throttle.CountFailure(client, email);
@@ -77,16 +89,17 @@ internal sealed class SignInModel(SignInManager<ApplicationUser> signIn, SignInT
         ModelState.AddModelError(string.Empty,
             !rightPassword ? "Invalid email or password."
             : result.IsLockedOut ? "Too many wrong sign-in codes. This account is locked for a few minutes; try again later."
-            : await IsDisabledAsync(email) ? "This account is disabled."
+            : AccountSignInManager.IsCutOff(user!) ? "This account is disabled."
             : "Confirm your email address before signing in.");
         return Page();
     }
 
-    private async Task<bool> IsRightPasswordAsync(string email, string password) =>
-        await signIn.UserManager.FindByNameAsync(email) is { } user && await signIn.UserManager.CheckPasswordAsync(user, password);
-
-    private async Task<bool> IsDisabledAsync(string email) =>
-        await signIn.UserManager.FindByNameAsync(email) is { } user && AccountSignInManager.IsCutOff(user);
+    // An e-mail without an account costs one password hash too, so the answer's timing does not tell it apart.
+    private Microsoft.AspNetCore.Identity.SignInResult HashForNothing(string password)
+    {
+        _ = signIn.UserManager.PasswordHasher.HashPassword(new ApplicationUser(), password);
+        return Microsoft.AspNetCore.Identity.SignInResult.Failed;
+    }
 }
 
 /// <summary>The sign-in form.</summary>

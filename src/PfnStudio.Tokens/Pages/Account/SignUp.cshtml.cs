@@ -13,12 +13,12 @@ namespace PfnStudio.Tokens.Pages.Account;
 
 /// <summary>Creates a browser account and signs it in (unless e-mail confirmation is required).</summary>
 [AllowAnonymous]
-internal sealed partial class SignUpModel(
+internal sealed class SignUpModel(
     UserManager<ApplicationUser> users,
     SignInManager<ApplicationUser> signIn,
     IOptions<AccountOptions> accounts,
     OrganizationService organizations,
-    ILogger<SignUpModel> logger) : PageModel
+    AccountMail mail) : PageModel
 {
     /// <summary>The form.</summary>
     [BindProperty]
@@ -78,10 +78,8 @@ internal sealed partial class SignUpModel(
         if (accounts.Value.RequireConfirmedEmail)
         {
             var code = WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(await users.GenerateEmailConfirmationTokenAsync(user)));
-            var link = Url.Page("/Account/ConfirmEmail", null, new { userId = user.Id, code }, Request.Scheme);
-
-            // There is no mail server: the operator relays the link from the log.
-            LogConfirmationLink(logger, user.Id, link);
+            // Mailed to the new address; without a mail server the operator relays it from the log.
+            mail.SendConfirmation(user, mail.Link(Request, Url.Page("/Account/ConfirmEmail", new { userId = user.Id, code })!));
             ConfirmationRequired = true;
             return Page();
         }
@@ -89,10 +87,6 @@ internal sealed partial class SignUpModel(
         await signIn.SignInAsync(user, isPersistent: false);
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
     }
-
-    [LoggerMessage(EventId = 3001, EventName = "EmailConfirmationLink", Level = LogLevel.Warning,
-        Message = "No mail server is configured: e-mail confirmation link for user {UserId}: {Link}")]
-    private static partial void LogConfirmationLink(ILogger logger, string userId, string? link);
 }
 
 /// <summary>The sign-up form.</summary>

@@ -20,7 +20,10 @@ namespace PfnStudio.Tokens.Pages.Account;
 internal sealed class TwoFactorModel(
     UserManager<ApplicationUser> users,
     SignInManager<ApplicationUser> signIn,
-    IUserStore<ApplicationUser> store) : PageModel
+    IUserStore<ApplicationUser> store,
+    TimeProvider time,
+    AccountActivity activity,
+    AccountMail mail) : PageModel
 {
     /// <summary>The three forms' codes; each handler reads and checks only its own.</summary>
     [BindProperty]
@@ -32,6 +35,9 @@ internal sealed class TwoFactorModel(
 
     /// <summary>Whether two-factor authentication is on.</summary>
     public bool Enabled { get; private set; }
+
+    /// <summary>Whether turning it on asks for the password (sudo mode: signed in more than 2 hours ago).</summary>
+    public bool NeedsPassword { get; private set; }
 
     /// <summary>While off: the key in groups of four, for typing into an app.</summary>
     public string? FormattedKey { get; private set; }
@@ -75,17 +81,40 @@ internal sealed class TwoFactorModel(
             return RedirectToPage();
         }
 
+        // Sudo mode: a stolen session must not put its own authenticator on the account (and lock the owner out).
+        var password = Input.Password;
+        Input.Password = null;
+        var confirmedBefore = SudoMode.IsConfirmed(User, time.GetUtcNow());
+        if (!await SudoMode.ConfirmAsync(HttpContext, signIn, user, password, time.GetUtcNow()))
+        {
+            ModelState.AddModelError($"{nameof(Input)}.{nameof(Input.Password)}", SudoMode.Refusal(password, "turning on two-factor authentication"));
+            await LoadAsync(user);
+            return Page();
+        }
+
         var code = AuthenticatorSetup.NormalizeCode(Input.Code);
         if (await CheckAppCodeAsync(user, code, $"{nameof(Input)}.{nameof(Input.Code)}") is false)
         {
-            await LoadAsync(user);
+            await LoadAsync(user, passwordConfirmed: true);
             return Page();
         }
 
         // Both update the security stamp: every other session ends (it signed in without a second factor).
         await users.SetTwoFactorEnabledAsync(user, true);
         RecoveryCodes = [.. await users.GenerateNewTwoFactorRecoveryCodesAsync(user, AuthenticatorSetup.RecoveryCodeCount) ?? []];
-        await signIn.RefreshSignInAsync(user);
+
+        // A code from the app just set up proves the app, not the person: sudo mode keeps the instant it had.
+        if (confirmedBefore)
+        {
+            await SudoMode.RefreshWithoutConfirmationAsync(HttpContext, signIn, user);
+        }
+        else
+        {
+            await signIn.RefreshSignInAsync(user);
+        }
+
+        await activity.RecordAsync(user.Id, AuditEventKind.TwoFactorEnabled, HttpContext.Connection.RemoteIpAddress?.ToString(),
+            "turned on with an authenticator app; every other session signed out");
         ModelState.Clear();
         Input = new();
         await LoadAsync(user);
@@ -120,7 +149,12 @@ internal sealed class TwoFactorModel(
 
         await users.SetTwoFactorEnabledAsync(user, false);
         await users.ResetAuthenticatorKeyAsync(user);
+
+        // A current code (or a recovery code) is the second factor confirmed now: it counts for sudo mode.
         await signIn.RefreshSignInAsync(user);
+        await activity.RecordAsync(user.Id, AuditEventKind.TwoFactorDisabled, HttpContext.Connection.RemoteIpAddress?.ToString(),
+            "turned off with a current code; every other session signed out");
+        mail.SendTwoFactorDisabled(user, Request);
         StatusMessage = "Two-factor authentication is off. Your other sessions are signed out; your API tokens keep working.";
         return RedirectToPage();
     }
@@ -154,9 +188,10 @@ internal sealed class TwoFactorModel(
         return Page();
     }
 
-    private async Task LoadAsync(ApplicationUser user)
+    private async Task LoadAsync(ApplicationUser user, bool passwordConfirmed = false)
     {
         Enabled = await users.GetTwoFactorEnabledAsync(user);
+        NeedsPassword = !Enabled && !passwordConfirmed && !SudoMode.IsConfirmed(User, time.GetUtcNow());
         if (Enabled)
         {
             RecoveryCodesLeft = await users.CountRecoveryCodesAsync(user);
@@ -235,6 +270,10 @@ internal sealed class TwoFactorInput
 {
     /// <summary>Set up: the app's current code.</summary>
     public string? Code { get; set; }
+
+    /// <summary>Set up, in sudo mode: the account's password (never shown again).</summary>
+    [System.ComponentModel.DataAnnotations.StringLength(256)]
+    public string? Password { get; set; }
 
     /// <summary>Turn off: the app's current code or a recovery code.</summary>
     public string? DisableCode { get; set; }

@@ -25,21 +25,144 @@ internal sealed record TokenState(Guid Id, string Hash, DateTimeOffset? RevokedA
 /// Table and column names come from the EF model and the connection from the <see cref="TokensDbContext"/>'s
 /// provider, so the same SQL serves SQLite and PostgreSQL. Needs a shared store (a file or a server), not an
 /// in-memory SQLite database, which a second connection would not see.
+/// <para>
+/// On PostgreSQL, where a round trip costs far more than the read, concurrent requests share round trips: at most
+/// <see cref="MaxBatchesInFlight"/> reads run at once, and a request that arrives while they are busy joins the
+/// <em>next</em> batch (one <c>WHERE prefix = ANY(@prefixes)</c> statement for every prefix waiting), never a read
+/// that started before it arrived. So each request still sees every revoke committed before it began, on every
+/// host, while a flood of requests costs a few statements instead of one each. At low load a request finds a free
+/// slot and reads at once, alone. SQLite reads in process in microseconds and keeps one point read per request.
+/// </para>
 /// </summary>
 internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposable
 {
     // Idle connections kept; more are opened under load and closed when returned to a full pool.
     private static readonly int MaxIdle = Math.Max(4, Environment.ProcessorCount * 2);
 
+    /// <summary>Batched reads (PostgreSQL) running at once; later requests wait for the next batch.</summary>
+    public static readonly int MaxBatchesInFlight = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>Most prefixes in one batched statement; more wait for the batch after.</summary>
+    public const int MaxBatchSize = 256;
+
     private readonly ConcurrentQueue<Lease> _idle = new();
     private readonly SemaphoreSlim _initialize = new(1, 1);
+    private readonly Lock _gate = new();
+    private List<Waiter> _waiting = [];
+    private int _batchesInFlight;
+    private long _statements;
     private Plan? _plan;
     private bool _disposed;
+
+    /// <summary>Statements executed so far (one per point read, one per batch): what tests and the benchmark count.</summary>
+    public long Statements => Interlocked.Read(ref _statements);
 
     /// <summary>Reads the row whose prefix is <paramref name="prefix"/>.</summary>
     /// <returns>Its state, or <see langword="null"/> when no row has this prefix.</returns>
     /// <exception cref="DbException">The store could not be read.</exception>
     public async Task<TokenState?> ReadAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var plan = _plan ?? await InitializeAsync(cancellationToken);
+        return plan.Batched ? await ReadInBatchAsync(prefix, cancellationToken) : await ReadAloneAsync(prefix, cancellationToken);
+    }
+
+    private async Task<TokenState?> ReadInBatchAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var waiter = new Waiter(prefix);
+        List<Waiter>? batch = null;
+        lock (_gate)
+        {
+            _waiting.Add(waiter);
+            if (_batchesInFlight < MaxBatchesInFlight)
+            {
+                _batchesInFlight++;
+                batch = TakeWaiting();
+            }
+        }
+
+        if (batch is not null)
+        {
+            // This request starts the statement (it and whoever queued since the last one started), then, while
+            // others are waiting, runs their batches too before giving the slot back.
+            _ = RunBatchesAsync(batch);
+        }
+
+        return await waiter.Result.Task.WaitAsync(cancellationToken);
+    }
+
+    // Called under _gate.
+    private List<Waiter> TakeWaiting()
+    {
+        if (_waiting.Count <= MaxBatchSize)
+        {
+            var all = _waiting;
+            _waiting = [];
+            return all;
+        }
+
+        var first = _waiting.GetRange(0, MaxBatchSize);
+        _waiting.RemoveRange(0, MaxBatchSize);
+        return first;
+    }
+
+    private async Task RunBatchesAsync(List<Waiter> batch)
+    {
+        while (true)
+        {
+            await ReadBatchAsync(batch);
+            lock (_gate)
+            {
+                if (_waiting.Count == 0 || _disposed)
+                {
+                    _batchesInFlight--;
+                    return;
+                }
+
+                batch = TakeWaiting();
+            }
+        }
+    }
+
+    private async Task ReadBatchAsync(List<Waiter> batch)
+    {
+        Lease? lease = null;
+        try
+        {
+            lease = await RentAsync(CancellationToken.None);
+            lease.Prefix.Value = batch.Select(w => w.Prefix).Distinct(StringComparer.Ordinal).ToArray();
+            Interlocked.Increment(ref _statements);
+            var states = new Dictionary<string, TokenState>(batch.Count, StringComparer.Ordinal);
+            await using (var reader = await lease.Command.ExecuteReaderAsync(CancellationToken.None))
+            {
+                while (await reader.ReadAsync(CancellationToken.None))
+                {
+                    states[reader.GetString(5)] = new TokenState(
+                        reader.GetGuid(0), reader.GetString(1), ReadInstant(reader, 2), ReadInstant(reader, 3), ReadInstant(reader, 4));
+                }
+            }
+
+            Return(lease);
+            foreach (var waiter in batch)
+            {
+                waiter.Result.TrySetResult(states.GetValueOrDefault(waiter.Prefix));
+            }
+        }
+        catch (Exception ex)
+        {
+            // A connection that failed mid-read is not trusted again; every request of the batch sees the fault.
+            if (lease is not null)
+            {
+                await lease.DisposeAsync();
+            }
+
+            foreach (var waiter in batch)
+            {
+                waiter.Result.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task<TokenState?> ReadAloneAsync(string prefix, CancellationToken cancellationToken)
     {
         // A SQLite file deleted or moved away under a running host: connections kept open would go on reading the
         // unlinked file, so its presence is checked first (one stat call) and the open connections are dropped.
@@ -58,6 +181,7 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposabl
         try
         {
             lease.Prefix.Value = prefix;
+            Interlocked.Increment(ref _statements);
             TokenState? state = null;
             await using (var reader = await lease.Command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken))
             {
@@ -82,7 +206,19 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposabl
     /// <summary>Closes the connections kept open.</summary>
     public void Dispose()
     {
-        _disposed = true;
+        List<Waiter> orphaned;
+        lock (_gate)
+        {
+            _disposed = true;
+            orphaned = _waiting;
+            _waiting = [];
+        }
+
+        foreach (var waiter in orphaned)
+        {
+            waiter.Result.TrySetException(new ObjectDisposedException(nameof(TokenStateReader)));
+        }
+
         while (_idle.TryDequeue(out var lease))
         {
             lease.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -117,9 +253,19 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposabl
             var command = connection.CreateCommand();
             command.CommandText = plan.Sql;
             var parameter = command.CreateParameter();
-            parameter.ParameterName = "@prefix";
-            parameter.DbType = DbType.String;
-            parameter.Value = string.Empty;
+            if (plan.Batched)
+            {
+                // A string[] is sent as text[] (Npgsql infers the array type from the CLR type).
+                parameter.ParameterName = "@prefixes";
+                parameter.Value = Array.Empty<string>();
+            }
+            else
+            {
+                parameter.ParameterName = "@prefix";
+                parameter.DbType = DbType.String;
+                parameter.Value = string.Empty;
+            }
+
             command.Parameters.Add(parameter);
             await command.PrepareAsync(cancellationToken);
             return new Lease(connection, command, parameter);
@@ -165,13 +311,16 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposabl
 
             // The owner's row is joined by its primary key: one more index probe in the same statement. An inner
             // join is exact here: the foreign key guarantees every token row has its owner's row.
+            var batched = db.Database.IsNpgsql();
             var text = $"SELECT {Column(nameof(PersonalAccessToken.Id))}, {Column(nameof(PersonalAccessToken.Hash))}, "
                 + $"{Column(nameof(PersonalAccessToken.RevokedAt))}, {Column(nameof(PersonalAccessToken.ExpiresAt))}, "
-                + $"{OwnerColumn(nameof(ApplicationUser.DisabledAt))} "
+                + $"{OwnerColumn(nameof(ApplicationUser.DisabledAt))}, {Column(nameof(PersonalAccessToken.Prefix))} "
                 + $"FROM {sql.DelimitIdentifier(table.Name, table.Schema)} AS t "
                 + $"INNER JOIN {sql.DelimitIdentifier(ownerTable.Name, ownerTable.Schema)} AS u "
                 + $"ON {OwnerColumn(nameof(ApplicationUser.Id))} = {Column(nameof(PersonalAccessToken.UserId))} "
-                + $"WHERE {Column(nameof(PersonalAccessToken.Prefix))} = @prefix";
+                + (batched
+                    ? $"WHERE {Column(nameof(PersonalAccessToken.Prefix))} = ANY(@prefixes)"
+                    : $"WHERE {Column(nameof(PersonalAccessToken.Prefix))} = @prefix");
             var connection = db.Database.GetDbConnection();
             var connectionString = db.Database.GetConnectionString() ?? connection.ConnectionString;
             string? sqliteFile = null;
@@ -185,7 +334,8 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposabl
                 DbProviderFactories.GetFactory(connection) ?? throw new InvalidOperationException("The token store's provider has no DbProviderFactory."),
                 connectionString,
                 text,
-                sqliteFile);
+                sqliteFile,
+                batched);
             return _plan;
         }
         finally
@@ -194,7 +344,15 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposabl
         }
     }
 
-    private sealed record Plan(DbProviderFactory Factory, string ConnectionString, string Sql, string? SqliteFile);
+    private sealed record Plan(DbProviderFactory Factory, string ConnectionString, string Sql, string? SqliteFile, bool Batched);
+
+    private sealed class Waiter(string prefix)
+    {
+        public string Prefix { get; } = prefix;
+
+        // Completed by whichever request runs the batch: continuations must not run inline on its loop.
+        public TaskCompletionSource<TokenState?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private sealed class Lease(DbConnection connection, DbCommand command, DbParameter prefix) : IAsyncDisposable
     {

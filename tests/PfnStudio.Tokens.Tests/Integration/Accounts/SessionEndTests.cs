@@ -126,13 +126,13 @@ public sealed class SessionEndTests
     private static Task<string?> StampAsync(TokensApplication app, string email) =>
         app.WithDbAsync(db => Task.FromResult(db.Users.Single(u => u.Email == email).SecurityStamp));
 
-    private static async Task AssertOpensAsync(TokensApplication host, string cookie)
+    internal static async Task AssertOpensAsync(TokensApplication host, string cookie)
     {
         using var response = await ReplayAsync(host, cookie);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private static async Task AssertRefusedAsync(TokensApplication host, string cookie)
+    internal static async Task AssertRefusedAsync(TokensApplication host, string cookie)
     {
         using var response = await ReplayAsync(host, cookie);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);

@@ -101,4 +101,52 @@ public sealed class SudoModeTests
 
         Assert.NotNull(issued.RevealedToken());
     }
+
+    [Fact]
+    public async Task TurningOnTwoFactorInAnOldSessionNeedsThePasswordAndChangesNothingWithoutIt()
+    {
+        await using var app = new TokensApplication();
+        using var browser = app.CreateBrowser();
+        await browser.SignUpAsync("sudo-2fa@example.com");
+        app.Clock.Advance(TimeSpan.FromHours(3));
+
+        var setup = await browser.GetAsync("/account/two-factor");
+        Assert.Contains("You signed in more than 2 hours ago", setup.Text("#enable-password-hint"));
+        var key = setup.Text(".authenticator-key");
+        var refused = await browser.SubmitAsync(setup, "form.enable-two-factor", new Dictionary<string, string>
+        {
+            ["Input.Code"] = TwoFactorTests.Totp(key),
+            ["Input.Password"] = "not the password",
+        });
+        Assert.Equal("That is not your password.", refused.Text("[data-valmsg-for='Input.Password']"));
+        Assert.Contains("Off.", refused.Text(".two-factor-state"));
+        Assert.False(await app.WithDbAsync(db => db.Users.Where(u => u.Email == "sudo-2fa@example.com").Select(u => u.TwoFactorEnabled).SingleAsync()));
+
+        var on = await browser.SubmitAsync(refused, "form.enable-two-factor", new Dictionary<string, string>
+        {
+            ["Input.Code"] = TwoFactorTests.Totp(key),
+            ["Input.Password"] = TokensApplication.Password,
+        });
+        Assert.Contains("On.", on.Text(".two-factor-state"));
+        Assert.True(await app.WithDbAsync(db => db.Users.Where(u => u.Email == "sudo-2fa@example.com").Select(u => u.TwoFactorEnabled).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task TheNewAppsCodeDoesNotRenewSudoMode()
+    {
+        await using var app = new TokensApplication();
+        using var browser = app.CreateBrowser();
+        await browser.SignUpAsync("sudo-keep@example.com");
+        app.Clock.Advance(TimeSpan.FromHours(1));
+
+        // Within the window: no password asked; the app's code proves the app, so the window still ends 2 h after sign-in.
+        var setup = await browser.GetAsync("/account/two-factor");
+        Assert.Null(setup.Document.QuerySelector("#enable-password"));
+        var on = await browser.SubmitAsync(setup, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = TwoFactorTests.Totp(setup.Text(".authenticator-key")) });
+        Assert.Contains("On.", on.Text(".two-factor-state"));
+
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        var page = await browser.GetAsync("/api-tokens");
+        Assert.NotNull(page.Document.QuerySelector("input[name='Input.Password'][type=password]"));
+    }
 }

@@ -16,6 +16,8 @@ public sealed class MisconfigurationTests
     [InlineData("ForwardedHeaders__KnownProxies", "10.0.0.5, proxy.internal", "ForwardedHeaders:KnownProxies: \"proxy.internal\" is not an IP address")]
     [InlineData("ForwardedHeaders__KnownNetworks", "10.0.0.0/33", "ForwardedHeaders:KnownNetworks: \"10.0.0.0/33\" is not a network")]
     [InlineData("Artifacts__MaxConcurrentPerUser", "65", "Artifacts:MaxConcurrentPerUser")]
+    [InlineData("Mail__Host", "smtp.example", "Mail:From must be the sender's e-mail address when Mail:Host is set.")]
+    [InlineData("Mail__Security", "Tls", "Mail:Security")]
     public async Task ABadSettingStopsTheHostWithOneLineNamingIt(string variable, string value, string named)
     {
         var directory = Directory.CreateTempSubdirectory("pfnstudio-config-").FullName;

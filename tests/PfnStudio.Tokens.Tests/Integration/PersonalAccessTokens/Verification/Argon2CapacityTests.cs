@@ -78,4 +78,53 @@ public sealed class Argon2CapacityTests
         other.DefaultRequestHeaders.Add(TestClientAddress.Header, "198.51.100.9");
         Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/api/v1/me")).StatusCode);
     }
+
+    [Fact]
+    public async Task FirstUsesBeyondTheGlobalBudgetGet503WhileVerifiedTokensWorkAndTheBudgetRefills()
+    {
+        await using var app = new TokensApplication
+        {
+            Settings = new Dictionary<string, string>
+            {
+                ["Argon2:VerificationsPerSecond"] = "1",
+                ["Argon2:QueueTimeoutMilliseconds"] = "100",
+            },
+        };
+        var user = await app.CreateUserAsync("ada@example.com");
+        var tokens = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            tokens.Add(await app.IssueTokenAsync(user.Id, $"hoard {i}"));
+        }
+
+        Assert.Equal(1, app.Services.GetRequiredService<Argon2idTokenHasher>().VerificationsPerSecond);
+
+        // Each from its own address: the budget is global, not per caller.
+        async Task<HttpResponseMessage> FirstUseAsync(string token, string address)
+        {
+            using var client = app.CreateClientWithToken(token);
+            client.DefaultRequestHeaders.Add(TestClientAddress.Header, address);
+            return await client.GetAsync("/api/v1/me");
+        }
+
+        using var first = await FirstUseAsync(tokens[0], "198.51.100.1");
+        using var second = await FirstUseAsync(tokens[1], "198.51.100.2");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+        Assert.Equal("5", second.Headers.GetValues("Retry-After").Single());
+        Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(tokens[0]));
+
+        // The budget refills each second (the framework's token bucket, on the real clock).
+        await Task.Delay(1_100, TestContext.Current.CancellationToken);
+        using var later = await FirstUseAsync(tokens[2], "198.51.100.3");
+        Assert.Equal(HttpStatusCode.OK, later.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheDefaultBudgetIsFiveVerificationsPerSecondPerSlot()
+    {
+        await using var app = new TokensApplication { ProductionArgon2 = true };
+        var hasher = app.Services.GetRequiredService<Argon2idTokenHasher>();
+        Assert.Equal(5 * hasher.SlotCount, hasher.VerificationsPerSecond);
+    }
 }

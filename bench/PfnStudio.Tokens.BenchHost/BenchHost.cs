@@ -116,12 +116,12 @@ internal static class BenchHost
         return 0;
     }
 
+    // A checksum anyone can compute (it is public): a wrong secret with a valid checksum reaches the store read.
     private static string Forge(string? prefix)
     {
-        var token = PersonalAccessTokenFormat.Generate();
-        return string.IsNullOrEmpty(prefix)
-            ? token
-            : PersonalAccessTokenFormat.Marker + prefix + token[(PersonalAccessTokenFormat.Marker.Length + PersonalAccessTokenFormat.PrefixLength)..];
+        var random = System.Security.Cryptography.RandomNumberGenerator.GetString(PersonalAccessTokenFormat.Alphabet, PersonalAccessTokenFormat.RandomLength);
+        return PersonalAccessTokenFormat.WithChecksum(PersonalAccessTokenFormat.Marker
+            + (string.IsNullOrEmpty(prefix) ? random : prefix + random[PersonalAccessTokenFormat.PrefixLength..]));
     }
 
     private static async Task<string> SeedAsync(WebApplication app, int dummyTokens)

@@ -1,5 +1,7 @@
 -- wrk script: a flood of well-formed personal access tokens with a known prefix (given after "--") and a
--- fresh random 20-character secret on every request, so no two requests present the same wrong token.
+-- fresh random 20-character secret on every request, so no two requests present the same wrong token. The tokens
+-- have the legacy 46-character shape (no checksum), which the service still accepts: a current-shape token with a
+-- random secret would fail its checksum before any store read, so this shape is the costlier flood.
 -- Prints how many responses had each status.
 local alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 local threads = {}

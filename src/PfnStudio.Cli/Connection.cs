@@ -34,8 +34,6 @@ internal sealed class Connection
     /// <summary>The one line printed when no token is given; no request is sent.</summary>
     public const string NoTokenMessage = "no token: run 'pfnstudio auth login', set PFNSTUDIO_TOKEN or pass --token";
 
-    private const string TokenPrefix = "pfnstudio_pat_";
-
     private Connection(Uri baseUrl, string urlSource, string token, TokenSource tokenSource)
     {
         BaseUrl = baseUrl;
@@ -67,14 +65,7 @@ internal sealed class Connection
     /// ellipsis when the token is well formed, else nothing (a malformed value could be all secret).
     /// </summary>
     public string? DisplayPrefix =>
-        Token.Length == TokenPrefix.Length + 32
-        && Token.StartsWith(TokenPrefix, StringComparison.Ordinal)
-        && Token.AsSpan(TokenPrefix.Length).ContainsAnyExcept(Base62) is false
-            ? Token[..(TokenPrefix.Length + 12)] + "…"
-            : null;
-
-    private static readonly System.Buffers.SearchValues<char> Base62 =
-        System.Buffers.SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+        TokenShape.IsTokenShaped(Token) ? Token[..(TokenShape.Marker.Length + TokenShape.PrefixLength)] + "…" : null;
 
     /// <summary>
     /// Resolves the URL and token: <c>--url</c>, else <c>PFNSTUDIO_URL</c>, else the saved login's URL, else the

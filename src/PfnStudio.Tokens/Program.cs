@@ -5,6 +5,7 @@ using PfnStudio.Tokens.Infrastructure;
 using PfnStudio.Tokens.Operator;
 using PfnStudio.Tokens.Organizations;
 using PfnStudio.Tokens.PersonalAccessTokens;
+using PfnStudio.Tokens.PersonalAccessTokens.LeakReports;
 using PfnStudio.Tokens.Predictions;
 using PfnStudio.Tokens.Projects;
 
@@ -25,6 +26,7 @@ try
     builder.AddTokensData();
     builder.AddAccounts();
     builder.Services.AddPersonalAccessTokens();
+    builder.Services.AddLeakedTokenReports();
     builder.Services.AddOrganizations();
     builder.Services.AddAuthentication().AddPersonalAccessToken();
     builder.Services.AddAuthorizationBuilder().AddPersonalAccessTokenPolicy();
@@ -73,6 +75,7 @@ try
     app.MapRazorPages();
     app.MapMeApi();
     app.MapTokensApi();
+    app.MapLeakedTokenApi();
     app.MapProjectApi();
     app.MapPredictApi();
     app.MapApiDocument();

@@ -7,14 +7,13 @@ namespace PfnStudio.Cli.Output;
 /// <summary>
 /// Removes the token from text however a server or the OS echoes it: in any letter case, percent-encoded
 /// (<c>%5F</c>), JSON-escaped (<c>\u005f</c>) or as an HTML character reference, anywhere in a line; and the
-/// 20 secret characters of a well-formed token on their own.
+/// secret part of a well-formed token on its own (everything after the prefix: 26 characters of a current token with
+/// its checksum, 20 of a legacy one).
 /// </summary>
 internal sealed class TokenRedactor
 {
     /// <summary>What a redacted token is replaced with.</summary>
     public const string Placeholder = "[token]";
-
-    private const string TokenPrefix = "pfnstudio_pat_";
 
     private readonly Regex? _pattern;
 
@@ -27,9 +26,9 @@ internal sealed class TokenRedactor
         }
 
         var alternatives = new List<string> { Pattern(token) };
-        if (token.Length == TokenPrefix.Length + 32 && token.StartsWith(TokenPrefix, StringComparison.Ordinal))
+        if (TokenShape.IsTokenShaped(token))
         {
-            alternatives.Add(Pattern(token[(TokenPrefix.Length + 12)..]));
+            alternatives.Add(Pattern(TokenShape.Secret(token)));
         }
 
         _pattern = new Regex(string.Join('|', alternatives),

@@ -12,6 +12,9 @@ internal static class RevocationDetails
     /// <summary>An operator revoked every token of the user with <c>tokens revoke-all</c>.</summary>
     public const string AllByOperatorCommandLine = "revoked with all of its owner's tokens by the operator command line";
 
+    /// <summary>Revoked because a leaked-token report presented it (the URL is in the "Reported leaked" row beside it).</summary>
+    public const string ReportedLeaked = "revoked: found in public and reported by a secret scanner";
+
     /// <summary>Revoked because its owner's account was deleted.</summary>
     public const string AccountDeleted = "revoked by deletion of its owner's account";
 

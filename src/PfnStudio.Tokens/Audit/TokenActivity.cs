@@ -19,13 +19,14 @@ internal sealed record TokenActivity(
     string? Detail,
     string? TokenAccess = null)
 {
-    /// <summary>What happened, in words: "Issued", "Revoked", "Failed use", "Expired use", "Regenerated", "Renamed", "Rotated", "Account disabled", "Account enabled", "Account deleted", and the account events of <see cref="Accounts.AccountActivity"/>.</summary>
+    /// <summary>What happened, in words: "Issued", "Revoked", "Failed use", "Expired use", "Reported leaked", "Regenerated", "Renamed", "Rotated", "Account disabled", "Account enabled", "Account deleted", and the account events of <see cref="Accounts.AccountActivity"/>.</summary>
     public string What => Kind switch
     {
         AuditEventKind.Issued => "Issued",
         AuditEventKind.Revoked => "Revoked",
         AuditEventKind.FailedUse => "Failed use",
         AuditEventKind.ExpiredUse => "Expired use",
+        AuditEventKind.LeakReported => "Reported leaked",
         AuditEventKind.AccountDisabled => "Account disabled",
         AuditEventKind.AccountEnabled => "Account enabled",
         AuditEventKind.AccountDeleted => "Account deleted",

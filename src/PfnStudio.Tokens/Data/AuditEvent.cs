@@ -15,6 +15,12 @@ internal enum AuditEventKind
     /// <summary>A request presented the token after its expiry (stored as <c>expired_use</c>).</summary>
     ExpiredUse,
 
+    /// <summary>
+    /// A leaked-token report (<c>POST /api/v1/tokens/leaked</c>) presented the whole token, which was then revoked
+    /// (stored as <c>leak_reported</c>); <see cref="AuditEvent.Detail"/> holds the URL where it was found.
+    /// </summary>
+    LeakReported,
+
     /// <summary>An operator disabled the account (stored as <c>account_disabled</c>); concerns no token.</summary>
     AccountDisabled,
 

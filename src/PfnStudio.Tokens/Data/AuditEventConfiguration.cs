@@ -32,8 +32,8 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
 
 /// <summary>
 /// The stable stored names of <see cref="AuditEventKind"/>: issued, revoked, failed_use, expired_use,
-/// account_disabled, account_enabled, account_deleted, password_changed, password_reset, two_factor_on, two_factor_off,
-/// signed_out_all, expiry_warned, expired_notice, regenerated, renamed, rotated (at most 16 characters, the column's length).
+/// leak_reported, account_disabled, account_enabled, account_deleted, password_changed, password_reset, two_factor_on,
+/// two_factor_off, signed_out_all, expiry_warned, expired_notice, regenerated, renamed, rotated (at most 16 characters, the column's length).
 /// </summary>
 internal static class AuditEventKinds
 {
@@ -45,6 +45,7 @@ internal static class AuditEventKinds
         AuditEventKind.Revoked => "revoked",
         AuditEventKind.FailedUse => "failed_use",
         AuditEventKind.ExpiredUse => "expired_use",
+        AuditEventKind.LeakReported => "leak_reported",
         AuditEventKind.AccountDisabled => "account_disabled",
         AuditEventKind.AccountEnabled => "account_enabled",
         AuditEventKind.AccountDeleted => "account_deleted",
@@ -69,6 +70,7 @@ internal static class AuditEventKinds
         "revoked" => AuditEventKind.Revoked,
         "failed_use" => AuditEventKind.FailedUse,
         "expired_use" => AuditEventKind.ExpiredUse,
+        "leak_reported" => AuditEventKind.LeakReported,
         "account_disabled" => AuditEventKind.AccountDisabled,
         "account_enabled" => AuditEventKind.AccountEnabled,
         "account_deleted" => AuditEventKind.AccountDeleted,

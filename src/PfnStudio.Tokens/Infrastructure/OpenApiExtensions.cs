@@ -43,7 +43,7 @@ internal static class OpenApiExtensions
                 {
                     Type = SecuritySchemeType.Http,
                     Scheme = "bearer",
-                    BearerFormat = "pfnstudio_pat_<32 base62 characters>",
+                    BearerFormat = "pfnstudio_pat_<32 base62 characters><6 base62 checksum characters> (legacy tokens: no checksum)",
                     Description = "A personal access token from the avatar menu → API tokens, sent as Authorization: Bearer <token>. "
                         + "A full-access token (scope `pat`) may call every operation its owner may; a fine-grained token is limited to one "
                         + "organization, all or some of its projects, and the permissions it was issued with: "
@@ -118,7 +118,7 @@ internal static class OpenApiExtensions
     private static string TagDescription(string? tag) => tag switch
     {
         "Account" => "Who the presented token belongs to.",
-        "Tokens" => "The caller's own personal access tokens: list, revoke, and rotate the presented token.",
+        "Tokens" => "The caller's own personal access tokens (list, revoke, rotate the presented token); for secret scanners, the report of tokens found in public (docs/secret-scanning.md).",
         "Projects" => "Projects visible to the token's owner, and their priors, model specs and runs.",
         "Predict" => "Gaussian-process predictions under a project's model specs; each call is recorded as a run.",
         _ => $"{tag} operations.",

@@ -9,7 +9,8 @@ namespace PfnStudio.Tokens.Infrastructure;
 /// Per-user concurrency limits on the framework's rate limiter, one policy per costly route group: each user
 /// (whichever of their tokens is used) runs at most the configured number of calls at once (1–64, default 2); a
 /// further call gets 429 with <c>Retry-After: 1</c> and a problem body in the policy's own words. One rejection
-/// handler serves every policy, so policies can be added in any order.
+/// handler serves every policy (also those a feature registers itself with <see cref="AddRateLimitRejection"/>), so
+/// policies can be added in any order.
 /// </summary>
 internal static class PerUserConcurrencyLimits
 {
@@ -40,6 +41,18 @@ internal static class PerUserConcurrencyLimits
         return builder;
     }
 
+    /// <summary>
+    /// Gives <paramref name="policy"/> (registered by its feature, e.g. a fixed window per client address) this
+    /// rejection's words, and makes sure the one rejection handler answers for it.
+    /// </summary>
+    public static IServiceCollection AddRateLimitRejection(this IServiceCollection services, string policy, string title, string detail)
+    {
+        services.Configure<Rejections>(r => r.ByPolicy[policy] = (title, detail));
+        services.AddRateLimiter(options => options.OnRejected = RejectAsync);
+        return services;
+    }
+
+    // Retry-After: the limiter's own figure when it has one (a window's end, rounded up), else 1 s.
     private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
         var policy = rejected.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
@@ -49,7 +62,8 @@ internal static class PerUserConcurrencyLimits
             : ("Too many calls at once", "Too many calls of this kind run at once; retry when one has finished.");
         var response = rejected.HttpContext.Response;
         response.StatusCode = StatusCodes.Status429TooManyRequests;
-        response.Headers.RetryAfter = "1";
+        var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+        response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await ProblemResponses.WriteAsync(rejected.HttpContext, title, detail);
     }
 

@@ -6,7 +6,8 @@ namespace PfnStudio.Tokens.Infrastructure;
 /// Cuts anything shaped like a personal access token down to its marker and public prefix
 /// (<c>pfnstudio_pat_AbC123xYz789…</c>), in log values and in problem bodies that echo what a caller sent
 /// (a path segment, a file name). URL-encoded forms (<c>pfnstudio%5Fpat%5F…</c>, <c>%70fnstudio_pat_…</c>) and
-/// hyphenated ones are recognised too; a bare 32-character body cannot be told from other text and is not.
+/// hyphenated ones are recognised too, in both token shapes (with checksum, 52 characters, and legacy, 46); a bare
+/// body without the marker cannot be told from other text and is not.
 /// </summary>
 internal static partial class TokenRedaction
 {

@@ -8,6 +8,7 @@ using PfnStudio.Tokens.Audit;
 using PfnStudio.Tokens.Data;
 using PfnStudio.Tokens.Organizations;
 using PfnStudio.Tokens.PersonalAccessTokens;
+using PfnStudio.Tokens.PersonalAccessTokens.LeakReports;
 
 namespace PfnStudio.Tokens.Pages;
 
@@ -19,7 +20,7 @@ namespace PfnStudio.Tokens.Pages;
 /// </summary>
 internal sealed class ApiTokensModel(
     PersonalAccessTokenService tokens, TokenLifecycleService lifecycle, OrganizationService organizations,
-    SignInManager<ApplicationUser> signIn, TimeProvider time) : PageModel
+    SignInManager<ApplicationUser> signIn, TimeProvider time, LeakedTokenNotices leaks) : PageModel
 {
     /// <summary>ModelState keys of the row forms' fields.</summary>
     public const string RegenerateExpiresKey = "Regenerate.ExpiresInDays", RegeneratePasswordKey = "Regenerate.Password",
@@ -47,6 +48,12 @@ internal sealed class ApiTokensModel(
 
     /// <summary>The user's last audit events, newest first (at most <see cref="PersonalAccessTokenService.RecentActivityCount"/>).</summary>
     public IReadOnlyList<TokenActivity> RecentActivity { get; private set; } = [];
+
+    /// <summary>Red notices: the user's tokens found in public and revoked for it recently (<see cref="LeakedTokenNotices"/>).</summary>
+    public IReadOnlyList<LeakedTokenNotice> LeakNotices { get; private set; } = [];
+
+    /// <summary>Days a leak notice stays on the page.</summary>
+    public int LeakNoticeDays => leaks.Days;
 
     /// <summary>The organizations a fine-grained token may name (accepted memberships), with their projects.</summary>
     public IReadOnlyList<OrganizationSummary> Organizations { get; private set; } = [];
@@ -293,6 +300,7 @@ internal sealed class ApiTokensModel(
         NeedsPassword = !_confirmedNow && !SudoMode.IsConfirmed(User, Now);
         Tokens = await tokens.ListAsync(UserId, cancellationToken);
         RecentActivity = await tokens.RecentActivityAsync(UserId, cancellationToken);
+        LeakNotices = await leaks.ForUserAsync(UserId, cancellationToken);
         Organizations = await organizations.ListForUserAsync(UserId, cancellationToken);
     }
 

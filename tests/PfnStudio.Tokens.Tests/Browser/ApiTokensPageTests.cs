@@ -420,7 +420,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
 
     // Secrets are compared without echoing them into test output, even throwaway ones.
     private static void AssertIsToken(string value) =>
-        Assert.True(ServedApplication.TokenPattern().IsMatch(value), $"The revealed value ({value.Length} characters) is not pfnstudio_pat_ + 32 base62 characters.");
+        Assert.True(ServedApplication.TokenPattern().IsMatch(value), $"The revealed value ({value.Length} characters) is not pfnstudio_pat_ + 38 base62 characters.");
 
     private static void AssertSecretEqual(string expected, string? actual, string what) =>
         Assert.True(expected == actual, $"{what} holds {actual?.Length ?? 0} characters that are not the expected {expected.Length}.");

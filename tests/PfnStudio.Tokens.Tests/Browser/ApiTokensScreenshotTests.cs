@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using PfnStudio.Tokens.Tests.Infrastructure;
 
 namespace PfnStudio.Tokens.Tests.Browser;
 
@@ -65,22 +66,9 @@ public sealed class ApiTokensScreenshotTests(Chromium chromium) : IClassFixture<
         if (width == 1280 && Environment.GetEnvironmentVariable("PFNSTUDIO_UPDATE_DOCS_SCREENSHOT") == "1")
         {
             // The README's picture: a throwaway token from this throwaway host, never a real one.
-            File.Copy(path, Path.Combine(RepositoryRoot(), "docs", "api-tokens.png"), overwrite: true);
+            File.Copy(path, Path.Combine(RepositoryFiles.Root(), "docs", "api-tokens.png"), overwrite: true);
         }
 
         served.AssertNoConsoleErrors();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "PfnStudio.Tokens.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("PfnStudio.Tokens.sln not found above " + AppContext.BaseDirectory);
     }
 }

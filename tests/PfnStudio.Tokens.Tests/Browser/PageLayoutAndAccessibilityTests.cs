@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using Deque.AxeCore.Playwright;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace PfnStudio.Tokens.Tests.Browser;
@@ -72,6 +74,39 @@ public sealed class PageLayoutAndAccessibilityTests(Chromium chromium) : IClassF
         await Assertions.Expect(reveal.GetByRole(AriaRole.Button, new() { Name = "✓ Copied" })).ToHaveCountAsync(1);
         await Assertions.Expect(reveal.GetByRole(AriaRole.Button, new() { Name = "Copy", Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(reveal).ToContainTextAsync("pfnstudio auth login");
+    }
+
+    [Theory]
+    [InlineData(1280, 800)]
+    [InlineData(375, 812)]
+    public async Task ALeakedTokensRedNoticeIsAnAlertWithTheWholeUrlInsideThePageAndNoSeriousViolation(int width, int height)
+    {
+        await using var served = await ServedApplication.StartAsync(chromium);
+        var page = served.Page;
+        await page.SetViewportSizeAsync(width, height);
+        await page.SignUpAsync("leaks@example.com");
+        await page.OpenApiTokensFromAvatarMenuAsync();
+        var token = await page.IssueTokenAsync(LongName, "30");
+
+        // 200 characters, the longest URL a report may carry, with no place to break.
+        var url = "https://gist.example.com/" + new string('x', 175);
+        using (var scanner = new HttpClient { BaseAddress = served.BaseAddress })
+        {
+            using var answer = await scanner.PostAsJsonAsync("/api/v1/tokens/leaked", new { tokens = new[] { token }, url });
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, answer.StatusCode);
+        }
+
+        await served.App.Services.GetRequiredService<PfnStudio.Tokens.PersonalAccessTokens.LeakReports.LeakedTokenResponder>()
+            .WhenQueuedReportsHandledAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await page.GotoAsync("/api-tokens");
+
+        var notice = page.GetByRole(AriaRole.Alert, new() { Name = "was found in public and has been revoked" });
+        await Assertions.Expect(notice).ToContainTextAsync("was found in public and has been revoked");
+        await Assertions.Expect(notice.Locator("code.leak-url")).ToHaveTextAsync(url);
+        Assert.True(await notice.EvaluateAsync<bool>("e => e.scrollWidth <= e.clientWidth"), "the notice overflows its box");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways");
+        var violations = (await SeriousViolationsAsync(page, "api-tokens, leaked-token notice")).ToList();
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 
     [Theory]

@@ -61,7 +61,7 @@ internal sealed partial class ServedApplication : IAsyncDisposable
     }
 
     /// <summary>A token of the documented form.</summary>
-    [GeneratedRegex("^pfnstudio_pat_[0-9A-Za-z]{32}$")]
+    [GeneratedRegex("^pfnstudio_pat_[0-9A-Za-z]{38}$")]
     public static partial Regex TokenPattern();
 
     /// <summary>Starts the host on 127.0.0.1 with a random port and opens a page at 1280×800.</summary>

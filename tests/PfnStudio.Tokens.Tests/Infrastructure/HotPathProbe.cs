@@ -25,11 +25,16 @@ internal sealed class Argon2Count : IDisposable
 
 internal static class HotPathExtensions
 {
-    /// <summary>The token's prefix with another, valid-looking secret: the shape an attacker who saw the prefix would send.</summary>
+    /// <summary>
+    /// The token's prefix with another, valid-looking secret: the shape an attacker who saw the prefix would send. A
+    /// current token gets a matching checksum (so it reaches the store read, as a crafted one would); a legacy token
+    /// stays legacy-shaped.
+    /// </summary>
     public static string WithWrongSecret(this string token, int seed)
     {
         var secret = string.Concat(Enumerable.Range(0, 20).Select(i => PersonalAccessTokenFormat.Alphabet[(seed * 7 + i * 13) % 62]));
-        return token[..26] + secret;
+        var legacy = token[..26] + secret;
+        return token.Length == PersonalAccessTokenFormat.LegacyTokenLength ? legacy : PersonalAccessTokenFormat.WithChecksum(legacy);
     }
 
     public static async Task<HttpResponseMessage> GetMeAsync(this TokensApplication app, string token)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PfnStudio.Tokens.Data;
@@ -132,6 +133,30 @@ internal sealed class TokensApplication : WebApplicationFactory<Program>
         var result = await tokens.IssueAsync(userId, name, expiresInDays?.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
         return result.Plaintext!;
+    }
+
+    /// <summary>
+    /// Issues a token in the legacy format (46 characters, no checksum), as tokens issued before the checksum existed:
+    /// through the token service, then with the row's prefix, Argon2id hash and SHA-256 replaced in the store by those
+    /// of a legacy-shaped plaintext. Returns that plaintext.
+    /// </summary>
+    public async Task<string> IssueLegacyTokenAsync(string userId, string name, int? expiresInDays = null)
+    {
+        var current = await IssueTokenAsync(userId, name, expiresInDays);
+        PersonalAccessTokenFormat.TryGetPrefix(current, out var currentPrefix);
+        var legacy = PersonalAccessTokenFormat.Marker
+            + System.Security.Cryptography.RandomNumberGenerator.GetString(PersonalAccessTokenFormat.Alphabet, PersonalAccessTokenFormat.RandomLength);
+        Assert.True(PersonalAccessTokenFormat.TryGetPrefix(legacy, out var prefix));
+        Assert.False(PersonalAccessTokenFormat.HasValidChecksum(legacy));
+        using var scope = Services.CreateScope();
+        var hash = await scope.ServiceProvider.GetRequiredService<Argon2idTokenHasher>().HashAsync(legacy);
+        var sha256 = PersonalAccessTokens.Verification.TokenDigest.Of(legacy).ToHex();
+        var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
+        var updated = await db.PersonalAccessTokens.Where(t => t.Prefix == currentPrefix)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Prefix, prefix).SetProperty(t => t.Hash, hash).SetProperty(t => t.SecretSha256, sha256));
+        Assert.Equal(1, updated);
+        await db.AuditEvents.Where(e => e.TokenPrefix == currentPrefix).ExecuteUpdateAsync(s => s.SetProperty(e => e.TokenPrefix, prefix));
+        return legacy;
     }
 
     /// <summary>

@@ -148,7 +148,7 @@ internal sealed class PersonalAccessTokenValidator(
 
         // Only the correct token has this SHA-256 (119 secret bits): a wrong secret ends here, in microseconds,
         // so a flood of them from any number of addresses costs no Argon2 run.
-        if (row.SecretSha256 is { } storedSha256 && !digest.Matches(storedSha256))
+        if (FastCheck(row, digest) == FastCheckResult.WrongSecret)
         {
             audit.RecordUse(AuditEventKind.FailedUse, row.Id, row.UserId, row.Prefix, client, "wrong secret");
             return await RefuseAsync(digest, client, cancellationToken);
@@ -183,6 +183,60 @@ internal sealed class PersonalAccessTokenValidator(
                 return InvalidResult;
         }
     }
+
+    /// <summary>
+    /// Finds the active token that <paramref name="token"/> is, exactly — for a leaked-token report, never for a
+    /// request. The row is read by prefix with the same query as <see cref="ValidateAsync"/> and the whole token is
+    /// proven with the same fast check (its SHA-256 against the row's <c>SecretSha256</c>, in fixed time), so a
+    /// prefix alone or a wrong secret never matches and costs no Argon2 run. Only a row without <c>SecretSha256</c>
+    /// (issued before it existed and not used since) is proven with Argon2id, unless this process verified the token
+    /// before. Revoked and expired tokens are not active; a disabled owner's are. Nothing is recorded or counted: no audit
+    /// row, no failure against an address, no "last used".
+    /// </summary>
+    /// <param name="token">The string found, already checked by <see cref="PersonalAccessTokenFormat.TryGetPrefix"/>.</param>
+    /// <param name="prefix">Its prefix.</param>
+    /// <param name="cancellationToken">Cancels the store read.</param>
+    /// <returns>The token's id, owner and prefix, or <see langword="null"/> when it is not an active token.</returns>
+    /// <exception cref="HashingBusyException">A row without SHA-256 needed Argon2, which stayed at capacity.</exception>
+    /// <exception cref="System.Data.Common.DbException">The store could not be read.</exception>
+    public async Task<ActiveTokenMatch?> FindActiveAsync(string token, string prefix, CancellationToken cancellationToken)
+    {
+        Candidate? row;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            row = await FindByPrefix(scope.ServiceProvider.GetRequiredService<TokensDbContext>(), prefix, cancellationToken);
+        }
+
+        // A disabled owner's token counts as active here: enabling the account again must not bring a leaked token back.
+        if (row is null || row.RevokedAt is not null || (row.ExpiresAt is { } expiry && time.GetUtcNow() >= expiry))
+        {
+            return null;
+        }
+
+        var digest = TokenDigest.Of(token);
+        var proven = FastCheck(row, digest) switch
+        {
+            FastCheckResult.Matches => true,
+            FastCheckResult.WrongSecret => false,
+            _ => (verified.TryGet(digest, out var known) && known.Token.Id == row.Id
+                    && string.Equals(known.StoredHash, row.Hash, StringComparison.Ordinal))
+                || await hasher.VerifyAsync(token, row.Hash, cancellationToken),
+        };
+        return proven ? new ActiveTokenMatch(row.Id, row.UserId, row.Prefix, row.Name) : null;
+    }
+
+    private enum FastCheckResult
+    {
+        Matches,
+        WrongSecret,
+        NoSha256,
+    }
+
+    // The fast check both paths share: the presented token's SHA-256 against the row's, in fixed time.
+    private static FastCheckResult FastCheck(Candidate row, TokenDigest digest) =>
+        row.SecretSha256 is not { } stored ? FastCheckResult.NoSha256
+        : digest.Matches(stored) ? FastCheckResult.Matches
+        : FastCheckResult.WrongSecret;
 
     // One refusal for every token that is not the correct one of a live row — unknown prefix, revoked, wrong
     // secret: it counts against the caller's address (so the 429 it leads to cannot tell a live prefix from an
@@ -331,3 +385,10 @@ internal sealed class PersonalAccessTokenValidator(
         string? OrganizationSlug,
         List<Guid> ProjectIds);
 }
+
+/// <summary>An active stored token proven equal to a presented string (<see cref="PersonalAccessTokenValidator.FindActiveAsync"/>).</summary>
+/// <param name="Id">The token's id.</param>
+/// <param name="UserId">Its owner.</param>
+/// <param name="Prefix">Its public prefix.</param>
+/// <param name="Name">Its name.</param>
+internal sealed record ActiveTokenMatch(Guid Id, string UserId, string Prefix, string Name);

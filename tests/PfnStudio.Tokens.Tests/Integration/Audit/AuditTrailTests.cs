@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using PfnStudio.Tokens.Data;
+using PfnStudio.Tokens.PersonalAccessTokens;
 using PfnStudio.Tokens.Tests.Infrastructure;
 
 namespace PfnStudio.Tokens.Tests.Integration.Audit;
@@ -61,7 +62,7 @@ public sealed class AuditTrailTests
         }
 
         // Same shape, a prefix no token has: never recorded.
-        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(attacker, "pfnstudio_pat_ZZZZZZZZZZZZ" + token[26..]));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(attacker, PersonalAccessTokenFormat.WithChecksum("pfnstudio_pat_ZZZZZZZZZZZZ" + token[26..46])));
         Assert.Empty(await EventsAsync(app, AuditEventKind.FailedUse));
 
         var firstAt = app.Clock.GetUtcNow();

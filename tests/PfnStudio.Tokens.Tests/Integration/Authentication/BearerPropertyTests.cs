@@ -47,9 +47,11 @@ public sealed class BearerPropertyTests
             var credential = await BearerCredential.ParseAsync(context.Request);
             var wellFormed = PersonalAccessTokenFormat.TryGetPrefix(credential.Token, out var prefix);
 
-            Assert.Equal(wellFormed, credential.Kind == BearerCredentialKind.Token
-                && credential.Token.Length == 46 && credential.Token.StartsWith("pfnstudio_pat_", StringComparison.Ordinal)
-                && credential.Token[14..].All(char.IsAsciiLetterOrDigit));
+            // Legacy: the marker and 32 base62 characters. Current: 38, the last 6 the CRC-32 of the rest in base62.
+            var token = credential.Token;
+            var shaped = credential.Kind == BearerCredentialKind.Token && token.StartsWith("pfnstudio_pat_", StringComparison.Ordinal)
+                && token[14..].All(char.IsAsciiLetterOrDigit);
+            Assert.Equal(wellFormed, shaped && (token.Length == 46 || (token.Length == 52 && token == PersonalAccessTokenFormat.WithChecksum(token[..46]))));
             Assert.Equal(wellFormed ? 12 : 0, prefix.Length);
         }
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using PfnStudio.Tokens.PersonalAccessTokens;
 using PfnStudio.Tokens.Tests.Infrastructure;
 
 namespace PfnStudio.Tokens.Tests.Integration.Authentication;
@@ -31,7 +32,10 @@ public sealed class BearerSchemeTests
         { "two tokens", ["Bearer {valid} {valid}"], HttpStatusCode.Unauthorized, "invalid_token" },
         { "a comma-joined pair", ["Bearer {valid}, Bearer {valid}"], HttpStatusCode.Unauthorized, "invalid_token" },
         { "huge", ["Bearer pfnstudio_pat_" + new string('A', 60_000)], HttpStatusCode.Unauthorized, "invalid_token" },
-        { "unknown but well-formed", ["Bearer pfnstudio_pat_000000000000AAAAAAAAAAAAAAAAAAAA"], HttpStatusCode.Unauthorized, "invalid_token" },
+        { "unknown but well-formed (legacy shape)", ["Bearer pfnstudio_pat_000000000000AAAAAAAAAAAAAAAAAAAA"], HttpStatusCode.Unauthorized, "invalid_token" },
+        { "unknown but well-formed", ["Bearer " + PersonalAccessTokenFormat.WithChecksum("pfnstudio_pat_000000000000AAAAAAAAAAAAAAAAAAAA")], HttpStatusCode.Unauthorized, "invalid_token" },
+        { "a checksum that does not match", ["Bearer {valid-wrong-checksum}"], HttpStatusCode.Unauthorized, "invalid_token" },
+        { "the right checksum, one character changed", ["Bearer {valid-one-changed}"], HttpStatusCode.Unauthorized, "invalid_token" },
         { "quoted", ["Bearer \"{valid}\""], HttpStatusCode.Unauthorized, "invalid_token" },
     };
 
@@ -46,7 +50,11 @@ public sealed class BearerSchemeTests
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
         foreach (var header in headers)
         {
-            Assert.True(request.Headers.TryAddWithoutValidation("Authorization", header.Replace(Valid, token, StringComparison.Ordinal)), label);
+            var value = header
+                .Replace("{valid-wrong-checksum}", token[..^1] + (token[^1] == 'a' ? 'b' : 'a'), StringComparison.Ordinal)
+                .Replace("{valid-one-changed}", token[..30] + (token[30] == 'a' ? 'b' : 'a') + token[31..], StringComparison.Ordinal)
+                .Replace(Valid, token, StringComparison.Ordinal);
+            Assert.True(request.Headers.TryAddWithoutValidation("Authorization", value), label);
         }
 
         using var response = await client.SendAsync(request);
@@ -123,6 +131,32 @@ public sealed class BearerSchemeTests
         using var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ATokenWhoseChecksumDoesNotMatchIsRefusedBeforeAnyStoreReadWithTheMalformedTokensAnswer()
+    {
+        await using var app = new TokensApplication();
+        var user = await app.CreateUserAsync("checksum@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "checksum");
+        var oneChanged = token[..30] + (token[30] == 'a' ? 'b' : 'a') + token[31..];
+        var reads = StoreCommands(app);
+
+        using var refused = await app.GetMeAsync(oneChanged);
+        using var malformed = await app.GetMeAsync("pfnstudio_pat_abc");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(malformed.Headers.WwwAuthenticate.ToString(), refused.Headers.WwwAuthenticate.ToString());
+        Assert.Contains("not a well-formed", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(reads, StoreCommands(app));
+
+        // The same characters in the legacy shape are well-formed, so that one is looked up (the reads counted here).
+        Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(token[..46]));
+        Assert.True(StoreCommands(app) > reads);
+        Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(token));
+
+        static int StoreCommands(TokensApplication app) => app.Logs.Events.Count(e =>
+            e.Properties.TryGetValue("SourceContext", out var source) && source.ToString().Contains("Database.Command", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -138,7 +138,11 @@ public sealed class OpenApiDocumentTests
             foreach (var operation in path.Value.EnumerateObject())
             {
                 var statuses = operation.Value.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToHashSet();
-                Assert.Superset(new HashSet<string> { "200", "400", "401", "429", "503" }, statuses);
+
+                // The one anonymous operation (security [{}]: the secret scanners' report) answers 202, and never 401.
+                var anonymous = operation.Value.TryGetProperty("security", out var security)
+                    && security.EnumerateArray().All(r => !r.EnumerateObject().Any());
+                Assert.Superset(anonymous ? ["202", "400", "429", "503"] : new HashSet<string> { "200", "400", "401", "429", "503" }, statuses);
             }
         }
 

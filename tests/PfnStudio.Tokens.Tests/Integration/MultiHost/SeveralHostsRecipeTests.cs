@@ -16,7 +16,7 @@ public sealed class SeveralHostsRecipeTests
     public async Task TheRecipeWorksAsWrittenWithTwoHostsStartingAtOnceOnAnEmptyDatabase()
     {
         var admin = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(TestStore.PostgresVariable));
-        var script = Path.Combine(RepositoryRoot(), "docs", "several-hosts.sh");
+        var script = Path.Combine(RepositoryFiles.Root(), "docs", "several-hosts.sh");
         var start = new ProcessStartInfo("bash")
         {
             RedirectStandardOutput = true,
@@ -43,17 +43,6 @@ public sealed class SeveralHostsRecipeTests
 
         Assert.True(process.ExitCode == 0, $"docs/several-hosts.sh failed ({process.ExitCode}): {await stdout} {await stderr}");
         Assert.Contains("revoked and refused by both", await stdout, StringComparison.Ordinal);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PfnStudio.Tokens.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("The repository root (PfnStudio.Tokens.sln) was not found.");
     }
 }
 #endif

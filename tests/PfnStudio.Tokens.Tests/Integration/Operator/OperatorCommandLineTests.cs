@@ -10,7 +10,7 @@ namespace PfnStudio.Tokens.Tests.Integration.Operator;
 
 public sealed class OperatorCommandLineTests
 {
-    private const string TokenPattern = "^pfnstudio_pat_[0-9A-Za-z]{32}$";
+    private const string TokenPattern = "^pfnstudio_pat_[0-9A-Za-z]{38}$";
 
     [Fact]
     public async Task AnOperatorBootstrapsAnOrganizationProjectAndTokenThatWorksOnTheApi()

@@ -25,7 +25,8 @@ public sealed class PageFlowTests
         Assert.True(issued.Response.Headers.CacheControl?.NoStore);
         Assert.Contains("Token issued. Keep it secret, you can't retrieve it again.", issued.Text(".reveal"));
         var token = issued.RevealedToken();
-        Assert.Matches("^pfnstudio_pat_[0-9A-Za-z]{32}$", token);
+        Assert.Matches("^pfnstudio_pat_[0-9A-Za-z]{38}$", token);
+        Assert.True(PfnStudio.Tokens.PersonalAccessTokens.PersonalAccessTokenFormat.HasValidChecksum(token));
         Assert.Contains("Copy", issued.Texts(".reveal button"));
         Assert.Contains("Copy as export PFNSTUDIO_TOKEN=…", issued.Texts(".reveal button"));
 

@@ -49,6 +49,19 @@ public sealed class CliOutputSafetyTests
     }
 
     [Fact]
+    public void ACurrentTokensSecretAndChecksumAreRedactedOnTheirOwnAndItsPrefixIsShown()
+    {
+        var token = PfnStudio.Tokens.PersonalAccessTokens.PersonalAccessTokenFormat.Generate();
+        var redactor = new TokenRedactor(token);
+
+        Assert.Equal("before [token] after", redactor.Redact($"before {token[26..]} after"));
+        Assert.Equal("before [token] after", redactor.Redact($"before {token} after"));
+        Assert.True(PfnStudio.Cli.TokenShape.IsTokenShaped(token));
+        Assert.True(PfnStudio.Cli.TokenShape.IsTokenShaped(Token));
+        Assert.False(PfnStudio.Cli.TokenShape.IsTokenShaped(token[..^1]));
+    }
+
+    [Fact]
     public void WithoutATokenNothingIsRedacted() =>
         Assert.Equal("pfnstudio_pat_x", TokenRedactor.None.Redact("pfnstudio_pat_x"));
 

@@ -1,17 +1,118 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using PfnStudio.Tokens.PersonalAccessTokens;
-
 
 namespace PfnStudio.Tokens.Tests.Unit.PersonalAccessTokens;
 
 public sealed class TokenFormatTests
 {
+    private static readonly Regex Published = new($"^{PersonalAccessTokenFormat.Pattern}$", RegexOptions.CultureInvariant);
+    private static readonly Regex PublishedLegacy = new($"^{PersonalAccessTokenFormat.LegacyPattern}$", RegexOptions.CultureInvariant);
+
     [Fact]
-    public void AGeneratedTokenIsTheMarkerAnd32Base62Characters()
+    public void AGeneratedTokenIsTheMarker32Base62CharactersAndA6CharacterChecksum()
     {
         var token = PersonalAccessTokenFormat.Generate();
 
-        Assert.Matches("^pfnstudio_pat_[0-9A-Za-z]{32}$", token);
-        Assert.Equal(46, token.Length);
+        Assert.Matches("^pfnstudio_pat_[0-9A-Za-z]{38}$", token);
+        Assert.Equal(52, token.Length);
+        Assert.True(PersonalAccessTokenFormat.HasValidChecksum(token));
+    }
+
+    [Fact]
+    public void TheChecksumIsTheZlibCrc32OfMarkerAndRandomPartInBase62()
+    {
+        // zlib.crc32(b"123456789") == 0xCBF43926, the CRC-32 check value.
+        Assert.Equal(0xCBF43926u, PersonalAccessTokenFormat.Crc32("123456789"));
+
+        var head = "pfnstudio_pat_" + new string('A', 32);
+        var crc = PersonalAccessTokenFormat.Crc32(head);
+        var digits = new char[6];
+        for (var i = 5; i >= 0; i--)
+        {
+            digits[i] = PersonalAccessTokenFormat.Alphabet[(int)(crc % 62)];
+            crc /= 62;
+        }
+
+        Assert.Equal(head + new string(digits), PersonalAccessTokenFormat.WithChecksum(head));
+
+        // The same value as docs/secret-scanning.md's Python (zlib.crc32) gives.
+        Assert.Equal("pfnstudio_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1HhQjS", PersonalAccessTokenFormat.WithChecksum(head));
+    }
+
+    [Fact]
+    public void TenThousandGeneratedTokensAllPassTheChecksumThePublishedPatternAndTryGetPrefix()
+    {
+        var tokens = Enumerable.Range(0, 10_000).Select(_ => PersonalAccessTokenFormat.Generate()).ToList();
+
+        Assert.Equal(tokens.Count, tokens.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(tokens, token =>
+        {
+            Assert.True(PersonalAccessTokenFormat.HasValidChecksum(token));
+            Assert.Matches(Published, token);
+            Assert.DoesNotMatch(PublishedLegacy, token);
+            Assert.True(PersonalAccessTokenFormat.TryGetPrefix(token, out var prefix));
+            Assert.Equal(token.Substring(14, 12), prefix);
+        });
+    }
+
+    [Fact]
+    public void OneCharacterChangedAnywhereIsRefusedByTheChecksum()
+    {
+        // CRC-32 detects every single-character change, so this holds for every position and replacement.
+        foreach (var token in Enumerable.Range(0, 200).Select(_ => PersonalAccessTokenFormat.Generate()))
+        {
+            for (var i = 0; i < token.Length; i++)
+            {
+                var replacement = PersonalAccessTokenFormat.Alphabet[RandomNumberGenerator.GetInt32(62)];
+                if (replacement == token[i])
+                {
+                    replacement = replacement == 'z' ? '0' : PersonalAccessTokenFormat.Alphabet[PersonalAccessTokenFormat.Alphabet.IndexOf(replacement) + 1];
+                }
+
+                var nearMiss = string.Concat(token.AsSpan(0, i), replacement.ToString(), token.AsSpan(i + 1));
+                Assert.False(PersonalAccessTokenFormat.TryGetPrefix(nearMiss, out _), $"position {i}");
+                Assert.False(PersonalAccessTokenFormat.HasValidChecksum(nearMiss));
+            }
+        }
+    }
+
+    [Fact]
+    public void WrongLengthsWrongMarkersSwappedCharactersAndRandomBase62AreRefused()
+    {
+        var token = PersonalAccessTokenFormat.Generate();
+        var nearMisses = new List<string>
+        {
+            token[..^1],
+            token + "A",
+            token[1..],
+            "pfnstudio_pax_" + token[14..],
+            "PFNSTUDIO_PAT_" + token[14..],
+            "pfnstudio-pat-" + token[14..],
+            "ghp_" + token[14..],
+            string.Concat(token.AsSpan(0, 20), token[21].ToString(), token[20].ToString(), token.AsSpan(22)),
+        };
+        Assert.All(nearMisses.Where(n => n != token), n => Assert.False(PersonalAccessTokenFormat.TryGetPrefix(n, out _), n.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        // Random text of the right shape passes the 32-bit checksum about once in 4 billion.
+        var random = Enumerable.Range(0, 10_000).Select(_ => "pfnstudio_pat_" + RandomNumberGenerator.GetString(PersonalAccessTokenFormat.Alphabet, 38));
+        Assert.All(random, r => Assert.False(PersonalAccessTokenFormat.HasValidChecksum(r)));
+    }
+
+    [Fact]
+    public void ALegacyTokenHasNoChecksumAndStillHasAPrefix()
+    {
+        var legacy = "pfnstudio_pat_" + RandomNumberGenerator.GetString(PersonalAccessTokenFormat.Alphabet, 32);
+
+        Assert.False(PersonalAccessTokenFormat.HasValidChecksum(legacy));
+        Assert.True(PersonalAccessTokenFormat.TryGetPrefix(legacy, out var prefix));
+        Assert.Equal(legacy.Substring(14, 12), prefix);
+        Assert.Matches(PublishedLegacy, legacy);
+        Assert.DoesNotMatch(Published, legacy);
+
+        // A legacy token with a checksum appended is a current token with the same prefix.
+        Assert.True(PersonalAccessTokenFormat.TryGetPrefix(PersonalAccessTokenFormat.WithChecksum(legacy), out var same));
+        Assert.Equal(prefix, same);
     }
 
     [Fact]
@@ -30,7 +131,7 @@ public sealed class TokenFormatTests
         var tokens = Enumerable.Range(0, 2000).Select(_ => PersonalAccessTokenFormat.Generate()).ToList();
 
         Assert.Equal(tokens.Count, tokens.Distinct(StringComparer.Ordinal).Count());
-        var used = tokens.SelectMany(t => t[14..]).ToHashSet();
+        var used = tokens.SelectMany(t => t[14..46]).ToHashSet();
         Assert.Equal(PersonalAccessTokenFormat.Alphabet.ToHashSet(), used);
     }
 
@@ -39,6 +140,7 @@ public sealed class TokenFormatTests
     [InlineData("pfnstudio_pat_")]
     [InlineData("pfnstudio_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")] // 31
     [InlineData("pfnstudio_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")] // 33
+    [InlineData("pfnstudio_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")] // 38, checksum wrong
     [InlineData("PFNSTUDIO_PAT_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
     [InlineData("ghp_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
     [InlineData("pfnstudio_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-")]

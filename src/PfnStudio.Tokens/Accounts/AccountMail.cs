@@ -7,7 +7,7 @@ namespace PfnStudio.Tokens.Accounts;
 
 /// <summary>
 /// The account's mail: e-mail confirmation, password reset, and security notices (password changed, two-factor
-/// authentication turned off, a new token issued). Every message goes to the address stored on the account, never to
+/// authentication turned off; token notices are <see cref="PersonalAccessTokens.TokenMail"/>'s). Every message goes to the address stored on the account, never to
 /// what a visitor typed, and is queued (<see cref="MailOutbox"/>), so a page never waits for the mail server.
 /// </summary>
 internal sealed class AccountMail(MailOutbox outbox, IOptions<MailOptions> options, TimeProvider time)
@@ -73,27 +73,6 @@ internal sealed class AccountMail(MailOutbox outbox, IOptions<MailOptions> optio
 
         If this was not you, change your password and turn it on again at {Link(request, "/account")}.
         """);
-
-    /// <summary>Tells the owner that a token was issued for their account.</summary>
-    /// <param name="user">The owner.</param>
-    /// <param name="request">The request that issued it (for the page links).</param>
-    /// <param name="tokenName">The token's name.</param>
-    /// <param name="tokenDisplay">Its display form (marker, prefix, ellipsis): never the secret.</param>
-    /// <param name="access">What it may reach, in words.</param>
-    /// <param name="expiresAt">When it expires, or <see langword="null"/> for never.</param>
-    public void SendTokenIssued(ApplicationUser user, HttpRequest request, string tokenName, string tokenDisplay, string access, DateTimeOffset? expiresAt) =>
-        Send(user, "token_issued",
-            $"A new PFN Studio API token: {tokenName}",
-            $"""
-            A new API token was issued for your PFN Studio account {user.Email} at {Now()}:
-
-              Name:    {tokenName}
-              Token:   {tokenDisplay}
-              Access:  {access}
-              Expires: {(expiresAt is { } at ? Instant(at) : "never")}
-
-            If this was not you, revoke it at {Link(request, "/api-tokens")} and change your password.
-            """);
 
     private void Send(ApplicationUser user, string kind, string subject, string body, bool sensitive = false)
     {

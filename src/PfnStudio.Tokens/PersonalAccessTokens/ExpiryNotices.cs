@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -73,7 +72,6 @@ internal sealed partial class ExpiryNotices(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
-        var outbox = scope.ServiceProvider.GetRequiredService<MailOutbox>();
         var now = time.GetUtcNow();
         var soon = now.AddDays(WarningDays);
         var lately = now.AddDays(-1);
@@ -118,23 +116,7 @@ internal sealed partial class ExpiryNotices(
                 continue;
             }
 
-            var display = PersonalAccessTokenFormat.Display(token.Prefix);
-            var when = token.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-            var page = (mail.Value.PublicUrl?.GetLeftPart(UriPartial.Authority) ?? string.Empty) + "/api-tokens";
-            outbox.Enqueue(expired
-                ? new OutgoingMail(token.UserId, token.Email, $"Your PFN Studio API token \u201c{token.Name}\u201d has expired",
-                    $"""
-                    Your API token "{token.Name}" ({display}) expired at {when}. Anything still using it now gets 401.
-
-                    Regenerate it (same name and scopes, a new secret) or issue a new one at {page}.
-                    """, "token_expired")
-                : new OutgoingMail(token.UserId, token.Email, $"Your PFN Studio API token \u201c{token.Name}\u201d expires soon",
-                    $"""
-                    Your API token "{token.Name}" ({display}) expires at {when}, in {Math.Max(1, (int)Math.Ceiling((token.ExpiresAt - now).TotalDays))} day(s).
-
-                    To keep what uses it working, regenerate it (same name and scopes, a new secret) at {page}
-                    and put the new token where the old one is, or let it expire if nothing needs it.
-                    """, "token_expiring"));
+            scope.ServiceProvider.GetRequiredService<TokenMail>().SendExpiry(token.UserId, token.Email, token.Name, token.Prefix, token.ExpiresAt, expired);
             db.AuditEvents.Add(new AuditEvent
             {
                 UserId = token.UserId,
@@ -142,7 +124,7 @@ internal sealed partial class ExpiryNotices(
                 TokenPrefix = token.Prefix,
                 Kind = kind,
                 OccurredAt = now,
-                Detail = expired ? "expiry notice mailed" : $"expiry warning mailed ({when})",
+                Detail = expired ? "expiry notice mailed" : "expiry warning mailed",
             });
             queued++;
         }

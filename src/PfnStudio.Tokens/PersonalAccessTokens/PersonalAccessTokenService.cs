@@ -18,6 +18,7 @@ internal sealed class PersonalAccessTokenService(
     TokenAccessRules accessRules,
     Argon2idTokenHasher hasher,
     VerifiedTokenCache verified,
+    TokenMail mail,
     TimeProvider time,
     ILogger<PersonalAccessTokenService> logger)
 {
@@ -115,9 +116,9 @@ internal sealed class PersonalAccessTokenService(
         await transaction.CommitAsync(cancellationToken);
 
         TokenLog.Issued(logger, token.Id, token.Prefix, userId, token.ExpiresAt);
-        return IssueTokenResult.Issued(
-            new PersonalAccessTokenSummary(token.Id, token.Name, token.Prefix, token.Scopes, token.CreatedAt, token.ExpiresAt, null, null, granted),
-            plaintext);
+        var summary = new PersonalAccessTokenSummary(token.Id, token.Name, token.Prefix, token.Scopes, token.CreatedAt, token.ExpiresAt, null, null, granted);
+        await mail.SendIssuedAsync(db, userId, summary, "issued", cancellationToken);
+        return IssueTokenResult.Issued(summary, plaintext);
     }
 
     /// <summary>Lists the user's tokens: active ones newest first (by name within the same instant), then ended ones most recently ended first.</summary>

@@ -21,6 +21,7 @@ internal sealed class TokenLifecycleService(
     Argon2idTokenHasher hasher,
     VerifiedTokenCache verified,
     RotationReplay replay,
+    TokenMail mail,
     TimeProvider time,
     ILogger<TokenLifecycleService> logger)
 {
@@ -133,7 +134,9 @@ internal sealed class TokenLifecycleService(
         await transaction.CommitAsync(cancellationToken);
         verified.EvictToken(old.Id);
         TokenLog.Replaced(logger, old.Id, old.Prefix, successor.Id, successor.Prefix, userId);
-        return IssueTokenResult.Issued(Summary(successor, access), plaintext);
+        var summary = Summary(successor, access);
+        await mail.SendIssuedAsync(db, userId, summary, "regenerated", cancellationToken);
+        return IssueTokenResult.Issued(summary, plaintext);
     }
 
     /// <summary>

@@ -45,6 +45,7 @@ internal static class TokensServiceCollectionExtensions
         services.AddScoped<TokenLifecycleService>();
         services.AddSingleton<RotationReplay>();
         services.AddSingleton<PersonalAccessTokenValidator>();
+        services.AddScoped<TokenMail>();
         services.AddSingleton<ExpiryNotices>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryNotices>());
         return services;

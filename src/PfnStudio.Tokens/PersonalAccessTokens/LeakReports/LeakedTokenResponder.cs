@@ -145,17 +145,16 @@ internal sealed partial class LeakedTokenResponder(
     }
 
     /// <summary>
-    /// Tells the owner that their token <paramref name="token"/> was found at <paramref name="url"/> and revoked. Today
-    /// the red notice on their <c>/api-tokens</c> page and the audit row are the message (written before this is
-    /// called); this is the one place where the leaked-token e-mail is to be sent once a mail sender exists. It must
-    /// never fail the revoke: it runs after the revoke is committed.
+    /// Tells the owner that their token <paramref name="token"/> was found at <paramref name="url"/> and revoked: the red
+    /// notice on their <c>/api-tokens</c> page and the audit row (written before this is called), and a mail
+    /// (<see cref="TokenMail.SendLeakedAsync"/>; queued, so it never fails or slows the revoke, which is committed).
     /// </summary>
-    private Task NotifyOwnerOfLeakAsync(ActiveTokenMatch token, string url, DateTimeOffset foundAt, CancellationToken cancellationToken)
+    private async Task NotifyOwnerOfLeakAsync(ActiveTokenMatch token, string url, DateTimeOffset foundAt, CancellationToken cancellationToken)
     {
-        // No mail sender yet: the page notice stands for the message. The lead's sender is called here, with
-        // token.UserId, token.Name, token.Prefix, url and foundAt (never the token itself).
-        LeakedTokenLog.OwnerNotifiedOnPage(logger, token.Id, token.UserId, foundAt, url.Length);
-        return cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TokensDbContext>();
+        await scope.ServiceProvider.GetRequiredService<TokenMail>().SendLeakedAsync(db, token.UserId, token.Name, token.Prefix, url, foundAt, cancellationToken);
+        LeakedTokenLog.OwnerNotified(logger, token.Id, token.UserId, foundAt, url.Length);
     }
 
     private sealed record Queued(LeakedTokenReport Report, DateTimeOffset ReceivedAt, TaskCompletionSource Done);
@@ -180,9 +179,9 @@ internal static partial class LeakedTokenLog
         Message = "A reported string with prefix {TokenPrefix} was not checked: Argon2 at capacity")]
     public static partial void ArgonBusy(ILogger logger, string tokenPrefix);
 
-    [LoggerMessage(EventId = 1206, EventName = "LeakedTokenOwnerNotifiedOnPage", Level = LogLevel.Debug,
-        Message = "Owner {UserId} of token {TokenId} is told on the tokens page (found {FoundAt:o}, URL of {UrlLength} characters); no mail sender")]
-    public static partial void OwnerNotifiedOnPage(ILogger logger, Guid tokenId, string userId, DateTimeOffset foundAt, int urlLength);
+    [LoggerMessage(EventId = 1206, EventName = "LeakedTokenOwnerNotified", Level = LogLevel.Debug,
+        Message = "Owner {UserId} of token {TokenId} is told on the tokens page and by mail (found {FoundAt:o}, URL of {UrlLength} characters)")]
+    public static partial void OwnerNotified(ILogger logger, Guid tokenId, string userId, DateTimeOffset foundAt, int urlLength);
 
     [LoggerMessage(EventId = 1205, EventName = "LeakedTokenQueueFull", Level = LogLevel.Warning,
         Message = "A leaked-token report was refused: the queue is full")]

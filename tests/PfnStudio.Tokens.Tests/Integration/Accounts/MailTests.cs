@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using PfnStudio.Tokens.Tests.Infrastructure;
 
 namespace PfnStudio.Tokens.Tests.Integration.Accounts;
@@ -223,5 +225,34 @@ public sealed class MailTests
         }
 
         Assert.Contains(app.Logs.Rendered(), Logged);
+    }
+
+    [Fact]
+    public async Task IssuingAndALeakReportEachMailTheOwnerWithoutTheSecret()
+    {
+        using var smtp = new SmtpTestServer();
+        await using var app = new TokensApplication { Settings = smtp.Settings };
+        var person = new Person(app);
+        await person.Browser.SignUpAsync("token-notices@example.com");
+        var token = (await person.Browser.IssueOnPageAsync("deploy", "30")).RevealedToken()!;
+
+        var issued = await smtp.WaitForAsync("token-notices@example.com", "A new PFN Studio API token: deploy");
+        Assert.Contains("was issued", issued.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Access:  pat (full access)", issued.TextBody, StringComparison.Ordinal);
+        Assert.Contains(token[..(14 + 12)] + "…", issued.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, issued.TextBody, StringComparison.Ordinal);
+
+        using var client = app.CreateClient();
+        using var report = await client.PostAsJsonAsync("/api/v1/tokens/leaked",
+            new { tokens = new[] { token }, url = "https://example.com/someone/repo/blob/main/.env" }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
+        await app.Services.GetRequiredService<PfnStudio.Tokens.PersonalAccessTokens.LeakReports.LeakedTokenResponder>()
+            .WhenQueuedReportsHandledAsync().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        var leaked = await smtp.WaitForAsync("token-notices@example.com", "\u201cdeploy\u201d was found in public and revoked");
+        Assert.Contains("https://example.com/someone/repo/blob/main/.env", leaked.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, leaked.TextBody, StringComparison.Ordinal);
+        using var api = app.CreateClientWithToken(token);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/me", TestContext.Current.CancellationToken)).StatusCode);
     }
 }

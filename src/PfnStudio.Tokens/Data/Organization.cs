@@ -24,6 +24,12 @@ internal sealed class Organization
     /// <summary>When it was created (UTC).</summary>
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>Largest lifetime, in days, of a token that may reach this organization's projects (issue to expiry); <see langword="null"/> for no cap.</summary>
+    public int? MaxTokenLifetimeDays { get; set; }
+
+    /// <summary>Whether full-access (<c>pat</c>) tokens may reach this organization's projects; when not, only fine-grained tokens do.</summary>
+    public bool AllowFullAccessTokens { get; set; } = true;
+
     /// <summary>Its members.</summary>
     public ICollection<Membership> Memberships { get; } = [];
 

@@ -13,6 +13,9 @@ internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organ
         builder.Property(o => o.Slug).HasMaxLength(Organization.SlugMaxLength).IsRequired();
         builder.Property(o => o.Name).HasMaxLength(Organization.NameMaxLength).IsRequired();
         builder.HasIndex(o => o.Slug).IsUnique();
+
+        // Organizations from before the token policy keep allowing full-access tokens.
+        builder.Property(o => o.AllowFullAccessTokens).HasDefaultValue(true).HasSentinel(true);
     }
 }
 

@@ -32,4 +32,7 @@ internal static partial class OrganizationLog
 
     [LoggerMessage(EventId = 4009, Level = LogLevel.Information, Message = "Invitation of user {UserId} to {Organization} cancelled")]
     public static partial void InvitationCancelled(ILogger logger, string organization, string userId);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Token policy of {Organization} set by user {UserId}: {Policy}")]
+    public static partial void TokenPolicySet(ILogger logger, string organization, string userId, string policy);
 }

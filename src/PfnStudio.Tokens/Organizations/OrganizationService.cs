@@ -169,4 +169,58 @@ internal sealed class OrganizationService(
     /// <summary>The user id of the account with this e-mail address (Identity's normalised form), or <see langword="null"/>.</summary>
     public Task<string?> FindUserIdByEmailAsync(string? email, CancellationToken cancellationToken = default) =>
         db.FindUserIdByEmailAsync(email, cancellationToken);
+
+    /// <summary>The token policies that restrict something, of the organizations <paramref name="userId"/> is an accepted member of, by slug.</summary>
+    public async Task<IReadOnlyList<OrganizationTokenPolicy>> RestrictingTokenPoliciesAsync(string userId, CancellationToken cancellationToken = default) =>
+        await db.Organizations.AsNoTracking()
+            .Where(o => o.Memberships.Any(m => m.UserId == userId && m.AcceptedAt != null) && (o.MaxTokenLifetimeDays != null || !o.AllowFullAccessTokens))
+            .OrderBy(o => o.Slug)
+            .Select(o => new OrganizationTokenPolicy(o.Slug, o.MaxTokenLifetimeDays, o.AllowFullAccessTokens))
+            .ToListAsync(cancellationToken);
+
+    /// <summary>The token policy of <paramref name="slug"/> as its member <paramref name="userId"/> sees it, or <see langword="null"/>.</summary>
+    public Task<OrganizationTokenPolicy?> TokenPolicyAsync(string slug, string userId, CancellationToken cancellationToken = default) =>
+        db.Organizations.AsNoTracking()
+            .Where(o => o.Slug == slug && o.Memberships.Any(m => m.UserId == userId && m.AcceptedAt != null))
+            .Select(o => new OrganizationTokenPolicy(o.Slug, o.MaxTokenLifetimeDays, o.AllowFullAccessTokens))
+            .FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>
+    /// Sets the token policy of <paramref name="slug"/> (owners only; anyone else gets the page's 404): the longest
+    /// token lifetime in days (blank: no cap; else 1 to <see cref="OrganizationTokenPolicy.MaxDays"/>) and whether
+    /// full-access tokens may reach its projects. Applies from the next request of every token, on every host.
+    /// </summary>
+    public async Task<OrganizationResult> SetTokenPolicyAsync(
+        string slug, string actingUserId, string? maxLifetimeDays, bool allowFullAccess, CancellationToken cancellationToken = default)
+    {
+        var organization = await db.Organizations
+            .Where(o => o.Slug == slug && o.Memberships.Any(m => m.UserId == actingUserId && m.AcceptedAt != null && m.Role == OrganizationRole.Owner))
+            .FirstOrDefaultAsync(cancellationToken);
+        if (organization is null)
+        {
+            return OrganizationResult.NotFound(slug);
+        }
+
+        int? days = null;
+        var text = maxLifetimeDays?.Trim();
+        if (!string.IsNullOrEmpty(text))
+        {
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+                || parsed is < 1 or > OrganizationTokenPolicy.MaxDays)
+            {
+                return OrganizationResult.Invalid(
+                    $"The longest token lifetime must be a whole number of days from 1 to {OrganizationTokenPolicy.MaxDays}, or blank for no limit.")
+                    with { Field = "MaxTokenLifetimeDays" };
+            }
+
+            days = parsed;
+        }
+
+        organization.MaxTokenLifetimeDays = days;
+        organization.AllowFullAccessTokens = allowFullAccess;
+        await db.SaveChangesAsync(cancellationToken);
+        var described = new OrganizationTokenPolicy(organization.Slug, days, allowFullAccess).Describe();
+        OrganizationLog.TokenPolicySet(logger, organization.Slug, actingUserId, described);
+        return OrganizationResult.Done($"Token policy of {organization.Slug}: {described}. It applies from every token's next request.");
+    }
 }

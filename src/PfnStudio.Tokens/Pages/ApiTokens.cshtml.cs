@@ -32,6 +32,12 @@ internal sealed class ApiTokensModel(
     /// <summary>Days before expiry from which a token's row carries an "expires soon" hint.</summary>
     public const int ExpiresSoonDays = 7;
 
+    /// <summary>The expiry the issue card starts with, in days.</summary>
+    public const int DefaultExpiresInDays = 30;
+
+    /// <summary>Token policies of the person's organizations that restrict something, for the issue card.</summary>
+    public IReadOnlyList<PfnStudio.Tokens.Organizations.OrganizationTokenPolicy> Policies { get; private set; } = [];
+
     /// <summary>The issue form.</summary>
     [BindProperty]
     public IssueInput Input { get; set; } = new();
@@ -302,12 +308,16 @@ internal sealed class ApiTokensModel(
         RecentActivity = await tokens.RecentActivityAsync(UserId, cancellationToken);
         LeakNotices = await leaks.ForUserAsync(UserId, cancellationToken);
         Organizations = await organizations.ListForUserAsync(UserId, cancellationToken);
+        Policies = await organizations.RestrictingTokenPoliciesAsync(UserId, cancellationToken);
     }
 
     // The form's defaults: full access as before; for fine-grained, the first organization, all its projects, read.
     private IssueInput FreshInput() => new()
     {
         IssueRequestId = Guid.NewGuid().ToString(),
+
+        // 30 days unless the person chooses otherwise, as GitHub and GitLab do; blank still means never.
+        ExpiresInDays = DefaultExpiresInDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
         Access = TokenAccessRequest.FullAccessValue,
         Organization = Organizations.Count > 0 ? Organizations[0].Slug : null,
         ProjectScope = TokenAccessRequest.AllProjectsValue,

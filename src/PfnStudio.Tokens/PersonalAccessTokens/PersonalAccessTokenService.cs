@@ -58,6 +58,7 @@ internal sealed class PersonalAccessTokenService(
         // Cheap checks first, so an obvious duplicate or a bad access choice costs no Argon2 work.
         var now = time.GetUtcNow();
         var granted = await accessRules.ValidateAsync(userId, access, errors, cancellationToken);
+        await accessRules.CheckLifetimeAsync(granted?.OrganizationId, days, errors, cancellationToken);
         var early = await CheckDuplicatesAsync(userId, trimmedName, issueRequestId, now, errors, cancellationToken);
         if (early is not null)
         {

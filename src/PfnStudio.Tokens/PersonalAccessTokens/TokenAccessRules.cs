@@ -14,6 +14,29 @@ internal sealed class TokenAccessRules(TokensDbContext db)
     public const int MaxProjectsPerToken = 100;
 
     /// <summary>
+    /// The organization's token policy for a fine-grained token of <paramref name="organizationId"/> expiring in
+    /// <paramref name="days"/> days (<see langword="null"/>: never): when the policy caps lifetimes and the token would
+    /// live longer, the expiry field gets a message naming the policy. Full-access tokens are not refused here (they
+    /// reach other organizations too): each organization's routes refuse them by its own policy.
+    /// </summary>
+    public async Task CheckLifetimeAsync(Guid? organizationId, int? days, Dictionary<string, string> errors, CancellationToken cancellationToken)
+    {
+        if (organizationId is not { } id || errors.ContainsKey(IssueTokenResult.ExpiresInDaysField))
+        {
+            return;
+        }
+
+        var policy = await db.Organizations.AsNoTracking().Where(o => o.Id == id)
+            .Select(o => new { o.Slug, o.MaxTokenLifetimeDays })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (policy?.MaxTokenLifetimeDays is { } max && (days is null || days > max))
+        {
+            errors[IssueTokenResult.ExpiresInDaysField] =
+                $"The organization \"{policy.Slug}\" allows tokens that live at most {max} {(max == 1 ? "day" : "days")} (its token policy): choose {max} or fewer.";
+        }
+    }
+
+    /// <summary>
     /// The access <paramref name="access"/> asks for, checked against the store now: full access, or one organization
     /// where <paramref name="userId"/> is an accepted member, all or some (at most <see cref="MaxProjectsPerToken"/>,
     /// each of that organization) of its projects, and a non-empty set of <see cref="PersonalAccessTokenScopes.Permissions"/>.

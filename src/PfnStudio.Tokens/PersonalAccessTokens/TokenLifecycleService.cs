@@ -104,6 +104,7 @@ internal sealed class TokenLifecycleService(
             return IssueTokenResult.Missing();
         }
 
+        await accessRules.CheckLifetimeAsync(old.OrganizationId, days, errors, cancellationToken);
         if (errors.Count > 0)
         {
             return IssueTokenResult.Invalid(errors);
@@ -151,11 +152,12 @@ internal sealed class TokenLifecycleService(
     }
 
     /// <summary>
-    /// SEAM for the organization token policy (issue 15, not built yet): the maximum lifetime, in days, the
-    /// organization(s) a token reaches allow, or <see langword="null"/> for no cap. Rotation applies it through
+    /// The maximum lifetime, in days, the organization of a fine-grained token allows (its token policy), or
+    /// <see langword="null"/> for no cap or a full-access token (each organization's routes apply their own policy to
+    /// those). Needs <see cref="PersonalAccessToken.Organization"/> loaded. Rotation applies it through
     /// <see cref="RotationLimitDays"/> (and, with a cap, a never-expiring token's rotation defaults to the cap).
     /// </summary>
-    internal static int? OrganizationMaxLifetimeDays(PersonalAccessToken token) => null;
+    internal static int? OrganizationMaxLifetimeDays(PersonalAccessToken token) => token.Organization?.MaxTokenLifetimeDays;
 
     /// <summary>
     /// Rotates <paramref name="presented"/> (the token authenticating this request): revokes it and mints a successor
@@ -178,7 +180,8 @@ internal sealed class TokenLifecycleService(
         var userId = presented.UserId;
         var keyDigest = idempotencyKey is null ? null : Sha256Hex("pfnstudio idempotency key\n" + idempotencyKey);
         var requestDigest = RequestDigest(expiresInDays);
-        var old = await db.PersonalAccessTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == presented.Id, cancellationToken);
+        var old = await db.PersonalAccessTokens.AsNoTracking().Include(t => t.Organization)
+            .FirstOrDefaultAsync(t => t.Id == presented.Id, cancellationToken);
         if (old is null)
         {
             return RotateTokenResult.Conflict;

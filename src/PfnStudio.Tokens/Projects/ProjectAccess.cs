@@ -34,7 +34,12 @@ internal static class ProjectAccess
         var userId = token.UserId;
         var project = await db.Projects.AsNoTracking()
             .Where(p => p.Slug == slug && p.Organization!.Memberships.Any(m => m.UserId == userId && m.AcceptedAt != null))
-            .Select(p => new { p.Id, p.OrganizationId })
+            .Select(p => new
+            {
+                p.Id,
+                p.OrganizationId,
+                Policy = new Organizations.OrganizationTokenPolicy(p.Organization!.Slug, p.Organization.MaxTokenLifetimeDays, p.Organization.AllowFullAccessTokens),
+            })
             .FirstOrDefaultAsync(cancellationToken);
         if (project is null)
         {
@@ -47,15 +52,25 @@ internal static class ProjectAccess
             var detail = reach.ProjectIds.Count == 0
                 ? $"This token is limited to the projects of \"{reach.OrganizationSlug}\"; \"{slug}\" is not one of them."
                 : $"This token is limited to other projects ({reach.OrganizationSlug} / {string.Join(", ", reach.ProjectSlugs)}); \"{slug}\" is not one of them.";
-            // The scheme's own realm and quoting, as in its other challenges.
-            var realm = context.RequestServices.GetRequiredService<IOptionsMonitor<PersonalAccessTokenOptions>>()
-                .Get(PersonalAccessTokenDefaults.AuthenticationScheme).Realm;
-            context.Response.Headers.WWWAuthenticate = PersonalAccessTokenDefaults.Challenge(realm, "insufficient_scope", detail);
-            return new ProjectResolution(Guid.Empty, TypedResults.Problem(
-                statusCode: StatusCodes.Status403Forbidden, title: "Insufficient scope", detail: detail));
+            return new ProjectResolution(Guid.Empty, Forbidden(context, "Insufficient scope", detail));
+        }
+
+        // The organization's token policy, read in the same statement: a change applies from the next request.
+        if (project.Policy.Violation(token.Access.IsFullAccess, token.CreatedAt, token.ExpiresAt) is { } violation)
+        {
+            return new ProjectResolution(Guid.Empty, Forbidden(context, "Token policy", violation));
         }
 
         return new ProjectResolution(project.Id, null);
+    }
+
+    // 403 with the scheme's own realm and quoting, as in its other challenges (RFC 6750 §3.1 insufficient_scope).
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Forbidden(HttpContext context, string title, string detail)
+    {
+        var realm = context.RequestServices.GetRequiredService<IOptionsMonitor<PersonalAccessTokenOptions>>()
+            .Get(PersonalAccessTokenDefaults.AuthenticationScheme).Realm;
+        context.Response.Headers.WWWAuthenticate = PersonalAccessTokenDefaults.Challenge(realm, "insufficient_scope", detail);
+        return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: title, detail: detail);
     }
 
     /// <summary>The one 404 for a missing project and a project the caller may not see.</summary>

@@ -42,6 +42,17 @@ internal static class ProjectsListApi
             }
         }
 
+        // Organizations whose token policy this token breaks are left out, as their routes answer 403.
+        var lifetime = Organizations.OrganizationTokenPolicy.LifetimeDays(token.CreatedAt, token.ExpiresAt);
+        if (token.Access.IsFullAccess)
+        {
+            visible = visible.Where(p => p.Organization!.AllowFullAccessTokens);
+        }
+
+        visible = lifetime is { } days
+            ? visible.Where(p => p.Organization!.MaxTokenLifetimeDays == null || p.Organization.MaxTokenLifetimeDays >= days)
+            : visible.Where(p => p.Organization!.MaxTokenLifetimeDays == null);
+
         var rows = await visible
             .OrderBy(p => p.Organization!.Slug).ThenBy(p => p.Slug)
             .Select(p => new ProjectListItem

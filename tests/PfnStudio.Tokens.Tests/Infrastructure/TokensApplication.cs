@@ -164,7 +164,7 @@ internal sealed class TokensApplication : WebApplicationFactory<Program>
     /// <paramref name="projects"/> (none: every project of the organization), and returns its plaintext.
     /// </summary>
     public async Task<string> IssueFineGrainedTokenAsync(
-        string userId, string name, string organization, string[] permissions, string[]? projects = null)
+        string userId, string name, string organization, string[] permissions, string[]? projects = null, int? expiresInDays = null)
     {
         using var scope = Services.CreateScope();
         var tokens = scope.ServiceProvider.GetRequiredService<PersonalAccessTokenService>();
@@ -172,7 +172,7 @@ internal sealed class TokensApplication : WebApplicationFactory<Program>
             TokenAccessRequest.FineGrainedValue, organization,
             projects is { Length: > 0 } ? TokenAccessRequest.ChosenProjectsValue : TokenAccessRequest.AllProjectsValue,
             projects, permissions);
-        var result = await tokens.IssueAsync(userId, name, null, access, null);
+        var result = await tokens.IssueAsync(userId, name, expiresInDays?.ToString(System.Globalization.CultureInfo.InvariantCulture), access, null);
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
         return result.Plaintext!;
     }

@@ -30,6 +30,13 @@ internal sealed class MembersModel(
     [BindProperty]
     public CreateProjectInput Project { get; set; } = new();
 
+    /// <summary>The token policy form (owners).</summary>
+    [BindProperty]
+    public TokenPolicyInput Policy { get; set; } = new();
+
+    /// <summary>The organization's token policy as stored.</summary>
+    public OrganizationTokenPolicy? TokenPolicy { get; private set; }
+
     /// <summary>A one-line outcome of the last action.</summary>
     [TempData]
     public string? StatusMessage { get; set; }
@@ -134,6 +141,30 @@ internal sealed class MembersModel(
         return await LoadAsync(cancellationToken) ? Page() : NotFound();
     }
 
+    /// <summary>Sets the organization's token policy (owners).</summary>
+    public async Task<IActionResult> OnPostTokenPolicyAsync(CancellationToken cancellationToken)
+    {
+        var result = await organizations.SetTokenPolicyAsync(Slug, ViewerId, Policy.MaxTokenLifetimeDays, Policy.AllowFullAccessTokens, cancellationToken);
+        if (result.Outcome == OrganizationOutcome.NotFound)
+        {
+            return NotFound();
+        }
+
+        if (result.Succeeded)
+        {
+            StatusMessage = result.Message;
+            return RedirectToPage();
+        }
+
+        // Only the policy form was submitted; what was typed stays in it.
+        var typed = Policy;
+        ModelState.Clear();
+        ModelState.AddModelError($"{nameof(Policy)}.{nameof(Policy.MaxTokenLifetimeDays)}", result.Message);
+        var shown = await LoadAsync(cancellationToken);
+        Policy = typed;
+        return shown ? Page() : NotFound();
+    }
+
     private static OrganizationResult OrganizationResultOf(string message) => new(OrganizationOutcome.Invalid, message);
 
     // Post/Redirect/Get with the outcome as the status line; a stranger gets the page's 404.
@@ -170,6 +201,12 @@ internal sealed class MembersModel(
         ViewerRole = viewer.Role;
         Projects = organization.Projects;
         Now = time.GetUtcNow();
+        TokenPolicy = await organizations.TokenPolicyAsync(Slug, ViewerId, cancellationToken);
+        Policy = new TokenPolicyInput
+        {
+            MaxTokenLifetimeDays = TokenPolicy?.MaxLifetimeDays?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AllowFullAccessTokens = TokenPolicy?.AllowFullAccess ?? true,
+        };
         return true;
     }
 }
@@ -194,4 +231,15 @@ internal sealed class CreateProjectInput
     /// <summary>The project slug, unique in the installation.</summary>
     [Display(Name = "Project slug")]
     public string? Slug { get; set; }
+}
+
+/// <summary>The token policy form.</summary>
+internal sealed class TokenPolicyInput
+{
+    /// <summary>The longest lifetime in days, as typed; blank for no limit.</summary>
+    [System.ComponentModel.DataAnnotations.StringLength(12)]
+    public string? MaxTokenLifetimeDays { get; set; }
+
+    /// <summary>Whether full-access tokens may reach the organization's projects.</summary>
+    public bool AllowFullAccessTokens { get; set; } = true;
 }

@@ -379,7 +379,15 @@ namespace PfnStudio.Tokens.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AllowFullAccessTokens")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true);
+
                     b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxTokenLifetimeDays")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")

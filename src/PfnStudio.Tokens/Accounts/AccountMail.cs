@@ -60,7 +60,7 @@ internal sealed class AccountMail(MailOutbox outbox, IOptions<MailOptions> optio
         The password of your PFN Studio account {user.Email} was changed {(throughReset ? "with a password reset link" : "on the account page")} at {Now()}.
         Every other session was signed out. Your API tokens keep working.
 
-        If this was not you, reset your password at {Link(request, "/account/forgot-password")}
+        If this was not you, {(CanSend ? $"reset your password at {Link(request, "/account/forgot-password")}" : "ask your operator to reset your password")}
         and revoke your tokens at {Link(request, "/api-tokens")}.
         """);
 

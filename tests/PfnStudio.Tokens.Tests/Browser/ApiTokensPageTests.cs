@@ -178,7 +178,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await using var served = await ServedApplication.StartAsync(chromium);
         var page = served.Page;
         await page.SignUpAsync("linus@example.com");
-        await served.App.IssueTokenAsync(await UserIdAsync(served, "linus@example.com"), "old", 3);
+        await served.App.IssueTokenAsync(await UserIdAsync(served, "linus@example.com"), "old", 30);
 
         // Home → avatar menu → API tokens, by keyboard; Escape closes the menu on the way.
         await TabUntilAsync(page, "summary:L: account menu for linus@example.com");
@@ -374,7 +374,7 @@ public sealed class ApiTokensPageTests(Chromium chromium) : IClassFixture<Chromi
         await Expect(page.GetByText("More than 90 days: a leaked token stays useful that long.")).ToBeVisibleAsync();
         await expires.FillAsync("90");
         await Expect(page.GetByText("a leaked token stays useful")).ToHaveCountAsync(0);
-        await Expect(page.GetByText("Blank means the token never expires.")).ToBeVisibleAsync();
+        await Expect(page.GetByText("Blank means the token never expires: it works until someone revokes it.")).ToBeVisibleAsync();
 
         await page.IssueTokenAsync("yearly", "365");
         await Expect(page.RevealBox()).ToContainTextAsync("Tokens that live longer than 90 days are riskier if they leak");

@@ -69,6 +69,12 @@ internal sealed class AccountModel(
             return Page();
         }
 
+        if (string.Equals(Input.CurrentPassword, Input.NewPassword, StringComparison.Ordinal))
+        {
+            ModelState.AddModelError("Input.NewPassword", "The new password is the current one: choose another.");
+            return Page();
+        }
+
         var result = await users.ChangePasswordAsync(user, Input.CurrentPassword!, Input.NewPassword!);
         if (!result.Succeeded)
         {

@@ -114,6 +114,19 @@ public sealed class SessionEndTests
     }
 
     [Fact]
+    public async Task ChangingThePasswordToTheSameOneIsAMessageAndEndsNoSession()
+    {
+        await using var app = new TokensApplication();
+        var person = new Person(app);
+        await person.Browser.SignUpAsync("same-password@example.com");
+        var cookie = person.SessionCookie();
+
+        var refused = await person.Browser.ChangePasswordAsync(TokensApplication.Password, TokensApplication.Password);
+        Assert.Equal("The new password is the current one: choose another.", refused.Text("[data-valmsg-for='Input.NewPassword']"));
+        await AssertOpensAsync(app, cookie);
+    }
+
+    [Fact]
     public async Task TheAccountPageNeedsASignedInPerson()
     {
         await using var app = new TokensApplication();

@@ -280,22 +280,14 @@ internal sealed class ApiTokensModel(
     // The issue card and each row's regenerate form share it; errorKey names the field that shows the message.
     private async Task<bool> ConfirmPasswordAsync(string? password, string errorKey, string action)
     {
-        if (SudoMode.IsConfirmed(User, time.GetUtcNow()))
+        // The one sudo-mode check (SudoMode.ConfirmAsync), as the two-factor page uses it.
+        if (await signIn.UserManager.GetUserAsync(User) is not { } user
+            || !await SudoMode.ConfirmAsync(HttpContext, signIn, user, password, time.GetUtcNow()))
         {
-            return true;
-        }
-
-        var user = await signIn.UserManager.GetUserAsync(User);
-        if (user is null || string.IsNullOrEmpty(password)
-            || !(await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true)).Succeeded)
-        {
-            ModelState.AddModelError(errorKey, string.IsNullOrEmpty(password)
-                ? $"Enter your password: {action} needs it when you signed in more than 2 hours ago."
-                : "That is not your password.");
+            ModelState.AddModelError(errorKey, SudoMode.Refusal(password, action));
             return false;
         }
 
-        await signIn.RefreshSignInAsync(user);
         _confirmedNow = true;
         return true;
     }

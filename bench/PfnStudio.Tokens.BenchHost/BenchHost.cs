@@ -103,8 +103,9 @@ internal static class BenchHost
         app.MapGet("/bench/forge", (string? prefix, int count) => TypedResults.Ok(Enumerable.Range(0, Math.Clamp(count, 1, 100_000))
             .Select(_ => Forge(prefix)).ToList()));
 
-        app.MapGet("/bench/stats", (Argon2Meter argon2, VerifiedTokenCache verified) => TypedResults.Ok(new
+        app.MapGet("/bench/stats", (Argon2Meter argon2, VerifiedTokenCache verified, TokenStateReader states) => TypedResults.Ok(new
         {
+            stateStatements = states.Statements,
             argon2Verifications = argon2.Verifications,
             argon2LastVerificationMs = argon2.LastVerificationMilliseconds,
             verifiedTokens = verified.Count,

@@ -31,19 +31,8 @@ internal static class PersonalAccessTokenScopes
         _ => permission,
     };
 
-    /// <summary>Whether <paramref name="scopes"/> grant <paramref name="permission"/> (full access grants every one).</summary>
-    public static bool Grants(IReadOnlyList<string> scopes, string permission)
-    {
-        foreach (var scope in scopes)
-        {
-            if (scope == Pat || scope == permission)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>Whether <paramref name="scope"/> grants <paramref name="permission"/> (full access grants every one).</summary>
+    public static bool Grants(string scope, string permission) => scope == Pat || scope == permission;
 
     /// <summary>The scopes as one phrase: <c>pat (full access)</c> or <c>read, push</c>.</summary>
     public static string Phrase(IReadOnlyList<string> scopes) =>

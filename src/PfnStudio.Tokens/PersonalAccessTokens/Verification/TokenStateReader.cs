@@ -34,8 +34,16 @@ internal sealed record TokenState(Guid Id, string Hash, DateTimeOffset? RevokedA
 /// slot and reads at once, alone. SQLite reads in process in microseconds and keeps one point read per request.
 /// </para>
 /// </summary>
-internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposable
+internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider time) : IDisposable
 {
+    /// <summary>
+    /// How often a SQLite store's file is looked for (one <c>stat</c> call) while it is there. Within this window
+    /// after the file is moved away, requests may still be answered from the connections kept open on it; nothing
+    /// can be revoked in that window, since every other store access already fails (503). Once missing, it is looked
+    /// for on every request until it is back.
+    /// </summary>
+    public static readonly TimeSpan StoreFileCheckInterval = TimeSpan.FromMilliseconds(100);
+
     // Idle connections kept; more are opened under load and closed when returned to a full pool.
     private static readonly int MaxIdle = Math.Max(4, Environment.ProcessorCount * 2);
 
@@ -53,6 +61,7 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposabl
     private long _statements;
     private Plan? _plan;
     private bool _disposed;
+    private long _storeFileSeenAt = long.MinValue;
 
     /// <summary>Statements executed so far (one per point read, one per batch): what tests and the benchmark count.</summary>
     public long Statements => Interlocked.Read(ref _statements);
@@ -165,16 +174,23 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposabl
     private async Task<TokenState?> ReadAloneAsync(string prefix, CancellationToken cancellationToken)
     {
         // A SQLite file deleted or moved away under a running host: connections kept open would go on reading the
-        // unlinked file, so its presence is checked first (one stat call) and the open connections are dropped.
+        // unlinked file, so its presence is checked (one stat call per StoreFileCheckInterval) and, once it is
+        // missing, the open connections are dropped.
         var plan = _plan ?? await InitializeAsync(cancellationToken);
-        if (plan.SqliteFile is { } file && !File.Exists(file))
+        if (plan.SqliteFile is { } file && StoreFileCheckDue())
         {
-            while (_idle.TryDequeue(out var stale))
+            if (!File.Exists(file))
             {
-                await stale.DisposeAsync();
+                Volatile.Write(ref _storeFileSeenAt, long.MinValue);
+                while (_idle.TryDequeue(out var stale))
+                {
+                    await stale.DisposeAsync();
+                }
+
+                throw new TokenStoreMissingException();
             }
 
-            throw new TokenStoreMissingException();
+            Volatile.Write(ref _storeFileSeenAt, time.GetTimestamp());
         }
 
         var lease = await RentAsync(cancellationToken);
@@ -201,6 +217,13 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposabl
             await lease.DisposeAsync();
             throw;
         }
+    }
+
+    // A stat per request was a third of the SQLite read's cost; the file is looked for once per interval instead.
+    private bool StoreFileCheckDue()
+    {
+        var seenAt = Volatile.Read(ref _storeFileSeenAt);
+        return seenAt == long.MinValue || time.GetElapsedTime(seenAt) >= StoreFileCheckInterval;
     }
 
     /// <summary>Closes the connections kept open.</summary>
@@ -326,8 +349,16 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes) : IDisposabl
             string? sqliteFile = null;
             if (db.Database.IsSqlite())
             {
-                var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
-                sqliteFile = dataSource is ":memory:" || string.IsNullOrEmpty(dataSource) ? null : Path.GetFullPath(dataSource);
+                var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+                sqliteFile = builder.DataSource is ":memory:" || string.IsNullOrEmpty(builder.DataSource) ? null : Path.GetFullPath(builder.DataSource);
+
+                // This reader never creates the store: a connection opened while the file is away fails (503)
+                // instead of leaving an empty database in its place.
+                if (sqliteFile is not null && builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.ReadWriteCreate)
+                {
+                    builder.Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadWrite;
+                    connectionString = builder.ConnectionString;
+                }
             }
 
             _plan = new Plan(

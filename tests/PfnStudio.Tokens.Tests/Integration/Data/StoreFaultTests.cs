@@ -77,6 +77,8 @@ public sealed class StoreFaultTests
             File.Move(file, file + ".away");
         }
 
+        // The hot path looks for the file once per interval, not on every request.
+        app.Clock.Advance(PfnStudio.Tokens.PersonalAccessTokens.Verification.TokenStateReader.StoreFileCheckInterval);
         using (var refused = await api.GetAsync("/api/v1/me"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);

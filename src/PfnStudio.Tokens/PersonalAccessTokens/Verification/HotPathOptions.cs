@@ -50,6 +50,15 @@ internal sealed class HotPathOptions
     [Range(0, 10_000)]
     public int RefusalDelayMilliseconds { get; set; } = 500;
 
+    /// <summary>
+    /// PostgreSQL: revocation reads running at once (each one statement for every request that joined it); a request
+    /// arriving while they run joins the next one. 1 measured best on 2 cores with the server on the same machine
+    /// (bench/README.md): fewer, larger statements leave more CPU to requests. Raise it for a remote server with a
+    /// long round trip. Default 1.
+    /// </summary>
+    [Range(1, 64)]
+    public int BatchedReadsInFlight { get; set; } = 1;
+
     /// <summary>Seconds between writes of "last used" instants to the store (one batch per interval). Default 60.</summary>
     [Range(1, 3_600)]
     public int LastUsedFlushSeconds { get; set; } = 60;

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 using PfnStudio.Tokens.Data;
 
 namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
@@ -27,14 +28,14 @@ internal sealed record TokenState(Guid Id, string Hash, DateTimeOffset? RevokedA
 /// in-memory SQLite database, which a second connection would not see.
 /// <para>
 /// On PostgreSQL, where a round trip costs far more than the read, concurrent requests share round trips: at most
-/// <see cref="MaxBatchesInFlight"/> reads run at once, and a request that arrives while they are busy joins the
+/// <see cref="HotPathOptions.BatchedReadsInFlight"/> reads run at once, and a request that arrives while they are busy joins the
 /// <em>next</em> batch (one <c>WHERE prefix = ANY(@prefixes)</c> statement for every prefix waiting), never a read
 /// that started before it arrived. So each request still sees every revoke committed before it began, on every
 /// host, while a flood of requests costs a few statements instead of one each. At low load a request finds a free
 /// slot and reads at once, alone. SQLite reads in process in microseconds and keeps one point read per request.
 /// </para>
 /// </summary>
-internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider time) : IDisposable
+internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider time, IOptions<HotPathOptions> options) : IDisposable
 {
     /// <summary>
     /// How often a SQLite store's file is looked for (one <c>stat</c> call) while it is there. Within this window
@@ -47,8 +48,7 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider
     // Idle connections kept; more are opened under load and closed when returned to a full pool.
     private static readonly int MaxIdle = Math.Max(4, Environment.ProcessorCount * 2);
 
-    /// <summary>Batched reads (PostgreSQL) running at once; later requests wait for the next batch.</summary>
-    public static readonly int MaxBatchesInFlight = Math.Max(2, Environment.ProcessorCount);
+    private readonly int _maxBatchesInFlight = options.Value.BatchedReadsInFlight;
 
     /// <summary>Most prefixes in one batched statement; more wait for the batch after.</summary>
     public const int MaxBatchSize = 256;
@@ -82,7 +82,7 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider
         lock (_gate)
         {
             _waiting.Add(waiter);
-            if (_batchesInFlight < MaxBatchesInFlight)
+            if (_batchesInFlight < _maxBatchesInFlight)
             {
                 _batchesInFlight++;
                 batch = TakeWaiting();

@@ -14,9 +14,10 @@ namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
 /// <item>a token verified before in this process (<see cref="VerifiedTokenCache"/>) costs one prepared point read
 /// of its row (<see cref="TokenStateReader"/>): revocation and expiry are the store's current state on every
 /// request, whichever process changed them; no Argon2;</item>
-/// <item>otherwise, an address that sent too many refused tokens is refused (throttled, 429, after the same delay); else the row is read with its owner
-/// and the token's SHA-256 compared in fixed time with the row's <c>SecretSha256</c>: a wrong secret is refused there,
-/// without any Argon2 run. Only the correct token goes on to the Argon2id hash (bounded by
+/// <item>otherwise, an address that sent too many refused tokens is refused (throttled, 429, after the same delay); else the
+/// row's state is read with the same prepared read as the warm path and the token's SHA-256 compared in fixed time with the
+/// row's <c>SecretSha256</c>: an unknown prefix, a revoked row and a wrong secret are refused there, without a
+/// <see cref="TokensDbContext"/> and without any Argon2 run. Only the correct token reads its whole row with its owner. Only the correct token goes on to the Argon2id hash (bounded by
 /// <see cref="Argon2Options.MaxConcurrentHashes"/>), once per token per process, and is remembered;</item>
 /// <item>revoked, an owner account that is disabled, or <c>now &gt;= ExpiresAt</c> is refused (the owner's
 /// disabled state is read in the same statement as the token's row, so a disable is seen by the next request on
@@ -85,9 +86,10 @@ internal sealed class PersonalAccessTokenValidator(
             return InvalidResult;
         }
 
+        TokenState? state = null;
         if (verified.TryGet(digest, out var known))
         {
-            var state = await states.ReadAsync(prefix, cancellationToken);
+            state = await states.ReadAsync(prefix, cancellationToken);
             if (state is not null && state.Id == known.Token.Id
                 && string.Equals(state.Hash, known.StoredHash, StringComparison.Ordinal))
             {
@@ -105,6 +107,27 @@ internal sealed class PersonalAccessTokenValidator(
             return new TokenValidationResult(TokenValidationStatus.Throttled, null, retryAfter);
         }
 
+        // The same prepared read as the warm path, with the row's SecretSha256: an unknown prefix, a revoked row and a
+        // wrong secret are refused here, without a DbContext, so a flood of wrong tokens costs microseconds each.
+        state ??= await states.ReadAsync(prefix, cancellationToken);
+        if (state is null)
+        {
+            return await RefuseAsync(digest, client, cancellationToken);
+        }
+
+        if (state.RevokedAt is not null)
+        {
+            return await RefuseRevokedAsync(digest, state.Id, state.UserId, prefix, state.SecretSha256, client, cancellationToken);
+        }
+
+        if (state.SecretSha256 is { } stateSha256 && !digest.Matches(stateSha256))
+        {
+            audit.RecordUse(AuditEventKind.FailedUse, state.Id, state.UserId, prefix, client, "wrong secret");
+            return await RefuseAsync(digest, client, cancellationToken);
+        }
+
+        // Only the correct token (or a row without SecretSha256) reads the whole row; the checks below repeat the
+        // ones above for a row changed between the two reads.
         Candidate? row;
         IReadOnlyList<string> projectSlugs = [];
         await using (var scope = scopes.CreateAsyncScope())
@@ -131,19 +154,7 @@ internal sealed class PersonalAccessTokenValidator(
         // A revoked token is refused before any Argon2 work: nothing it could prove would change the answer.
         if (row.RevokedAt is not null)
         {
-            audit.RecordUse(AuditEventKind.FailedUse, row.Id, row.UserId, row.Prefix, client, "revoked token presented");
-
-            // The revoked token itself, retried by a job nobody updated, must not use up its address's attempts:
-            // that would lock out the replacement token issued for the same machine. Only someone who holds the
-            // secret gets here, so it tells an attacker nothing.
-            if (row.SecretSha256 is { } revokedSha256 && digest.Matches(revokedSha256))
-            {
-                failedTokens.RecordFailure(digest);
-                await DelayRefusalAsync(cancellationToken);
-                return InvalidResult;
-            }
-
-            return await RefuseAsync(digest, client, cancellationToken);
+            return await RefuseRevokedAsync(digest, row.Id, row.UserId, row.Prefix, row.SecretSha256, client, cancellationToken);
         }
 
         // Only the correct token has this SHA-256 (119 secret bits): a wrong secret ends here, in microseconds,
@@ -253,6 +264,24 @@ internal sealed class PersonalAccessTokenValidator(
         failedTokens.RecordFailure(digest);
         await DelayRefusalAsync(cancellationToken);
         return InvalidResult;
+    }
+
+    private async Task<TokenValidationResult> RefuseRevokedAsync(
+        TokenDigest digest, Guid id, string userId, string prefix, string? secretSha256, string client, CancellationToken cancellationToken)
+    {
+        audit.RecordUse(AuditEventKind.FailedUse, id, userId, prefix, client, "revoked token presented");
+
+        // The revoked token itself, retried by a job nobody updated, must not use up its address's attempts:
+        // that would lock out the replacement token issued for the same machine. Only someone who holds the
+        // secret gets here, so it tells an attacker nothing.
+        if (secretSha256 is { } revokedSha256 && digest.Matches(revokedSha256))
+        {
+            failedTokens.RecordFailure(digest);
+            await DelayRefusalAsync(cancellationToken);
+            return InvalidResult;
+        }
+
+        return await RefuseAsync(digest, client, cancellationToken);
     }
 
     // Answers from memory are slowed down on purpose (a timer, no thread, no CPU), so a client repeating wrong

@@ -16,7 +16,10 @@ namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
 /// <param name="RevokedAt">Revocation instant (UTC), or <see langword="null"/>.</param>
 /// <param name="ExpiresAt">Expiry instant (UTC), or <see langword="null"/> for never.</param>
 /// <param name="OwnerDisabledAt">When the owner's account was disabled (UTC), or <see langword="null"/> while it is enabled.</param>
-internal sealed record TokenState(Guid Id, string Hash, DateTimeOffset? RevokedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? OwnerDisabledAt);
+/// <param name="SecretSha256">The token's SHA-256 (64 lower-case hex), or <see langword="null"/> for a row issued before it was stored and not used since.</param>
+/// <param name="UserId">The owner's id.</param>
+internal sealed record TokenState(
+    Guid Id, string Hash, DateTimeOffset? RevokedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? OwnerDisabledAt, string? SecretSha256, string UserId);
 
 /// <summary>
 /// Reads a token's current <see cref="TokenState"/> by its indexed prefix, with its owner's disabled state joined in
@@ -145,8 +148,7 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider
             {
                 while (await reader.ReadAsync(CancellationToken.None))
                 {
-                    states[reader.GetString(5)] = new TokenState(
-                        reader.GetGuid(0), reader.GetString(1), ReadInstant(reader, 2), ReadInstant(reader, 3), ReadInstant(reader, 4));
+                    states[reader.GetString(5)] = Read(reader);
                 }
             }
 
@@ -203,8 +205,7 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider
             {
                 if (await reader.ReadAsync(cancellationToken))
                 {
-                    state = new TokenState(
-                        reader.GetGuid(0), reader.GetString(1), ReadInstant(reader, 2), ReadInstant(reader, 3), ReadInstant(reader, 4));
+                    state = Read(reader);
                 }
             }
 
@@ -249,6 +250,10 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider
 
         _initialize.Dispose();
     }
+
+    private static TokenState Read(DbDataReader reader) => new(
+        reader.GetGuid(0), reader.GetString(1), ReadInstant(reader, 2), ReadInstant(reader, 3), ReadInstant(reader, 4),
+        reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetString(7));
 
     private static DateTimeOffset? ReadInstant(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal) switch
@@ -337,7 +342,8 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider
             var batched = db.Database.IsNpgsql();
             var text = $"SELECT {Column(nameof(PersonalAccessToken.Id))}, {Column(nameof(PersonalAccessToken.Hash))}, "
                 + $"{Column(nameof(PersonalAccessToken.RevokedAt))}, {Column(nameof(PersonalAccessToken.ExpiresAt))}, "
-                + $"{OwnerColumn(nameof(ApplicationUser.DisabledAt))}, {Column(nameof(PersonalAccessToken.Prefix))} "
+                + $"{OwnerColumn(nameof(ApplicationUser.DisabledAt))}, {Column(nameof(PersonalAccessToken.Prefix))}, "
+                + $"{Column(nameof(PersonalAccessToken.SecretSha256))}, {Column(nameof(PersonalAccessToken.UserId))} "
                 + $"FROM {sql.DelimitIdentifier(table.Name, table.Schema)} AS t "
                 + $"INNER JOIN {sql.DelimitIdentifier(ownerTable.Name, ownerTable.Schema)} AS u "
                 + $"ON {OwnerColumn(nameof(ApplicationUser.Id))} = {Column(nameof(PersonalAccessToken.UserId))} "

@@ -140,10 +140,10 @@ internal static class PersonalAccessTokenFormat
     /// <param name="prefix">The token's 12-character prefix.</param>
     public static string Display(string prefix) => Marker + prefix + "…";
 
-    // The marker, then only base62 characters (a length is checked by the caller).
+    // The marker, then only base62 characters (the length, 46 or 52, is checked by the caller).
     private static bool HasShape(ReadOnlySpan<char> token)
     {
-        if (token.Length <= Marker.Length || !token.StartsWith(Marker, StringComparison.Ordinal))
+        if (!token.StartsWith(Marker, StringComparison.Ordinal))
         {
             return false;
         }

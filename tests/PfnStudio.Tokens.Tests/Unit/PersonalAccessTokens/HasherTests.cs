@@ -284,7 +284,8 @@ public sealed class HasherTests
         Assert.True(cancelled);
 
         // The budget refills by itself within a second.
-        Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
+        using var refill = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        Assert.True(await hasher.VerifyAsync(token, stored, refill.Token));
     }
 
     [Fact]
@@ -372,6 +373,76 @@ public sealed class HasherTests
     public void TheBusyExceptionSaysWhatToDoAndCarriesNoTokenMaterial()
     {
         Assert.Equal("Token hashing is at capacity; try again shortly.", new HashingBusyException().Message);
+    }
+
+    [Fact]
+    public void OptionsAndMetersAreRequired()
+    {
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new Argon2idTokenHasher(null!, Meters)).ParamName);
+        Assert.Equal("meters", Assert.Throws<ArgumentNullException>(() => new Argon2idTokenHasher(Options.Create(new Argon2Options()), null!)).ParamName);
+    }
+
+    [Theory]
+    [InlineData(1, 1)] // never zero slots
+    [InlineData(2, 1)]
+    [InlineData(3, 2)]
+    [InlineData(16, 15)]
+    public void TheDefaultSlotCountLeavesOneProcessorAndIsAtLeastOne(int processors, int slots)
+    {
+        Assert.Equal(slots, Argon2idTokenHasher.DefaultSlotCount(processors));
+    }
+
+    [Fact]
+    public async Task AVerificationWaitsAtMostTheQueueTimeoutForTheBudgetAndASlotTogether()
+    {
+        using var hasher = new Argon2idTokenHasher(Options.Create(new Argon2Options
+        {
+            MemoryKiB = 64, Iterations = 1, VerificationsPerSecond = 1, MaxConcurrentHashes = 1, QueueTimeoutMilliseconds = 1_500,
+        }), Meters);
+        var token = PersonalAccessTokenFormat.Generate();
+        var stored = await hasher.HashAsync(token, TestContext.Current.CancellationToken);
+
+        // Spend this second's permit, then the next one as soon as it comes: the refill after that is about 1 s away.
+        Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
+        Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
+        using (await hasher.AcquireSlotAsync(TestContext.Current.CancellationToken))
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            await Assert.ThrowsAsync<HashingBusyException>(() => hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
+
+            // About 1 s for the permit, then what is left of the 1.5 s for the slot: not a whole timeout more.
+            Assert.InRange(started.ElapsedMilliseconds, 1_300, 2_200);
+        }
+    }
+
+    [Fact]
+    public async Task DisposingTheHasherEndsWaitsForTheBudgetAsBusyAndRefusesFurtherSlots()
+    {
+        var meters = NewMeters();
+        var hasher = new Argon2idTokenHasher(Options.Create(new Argon2Options
+        {
+            MemoryKiB = 64, Iterations = 1, VerificationsPerSecond = 1, QueueTimeoutMilliseconds = 60_000,
+        }), meters);
+        var busy = 0L;
+        using var listener = Listen(meters, (name, value, _) => busy += name == "pfnstudio.tokens.argon2.busy" ? value : 0);
+        var token = PersonalAccessTokenFormat.Generate();
+        var stored = await hasher.HashAsync(token, TestContext.Current.CancellationToken);
+        Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
+
+        // Waits for the next permit (about 1 s); disposing the hasher ends that wait at once.
+        var waiting = hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken);
+        if (!waiting.IsCompleted)
+        {
+            hasher.Dispose();
+            await Assert.ThrowsAsync<HashingBusyException>(() => waiting);
+            Assert.Equal(1, busy);
+        }
+        else
+        {
+            hasher.Dispose(); // a refill fell just in between; the slots are still checked below
+        }
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => hasher.AcquireSlotAsync(TestContext.Current.CancellationToken));
     }
 
     private static IMeterFactory NewMeters() => new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();

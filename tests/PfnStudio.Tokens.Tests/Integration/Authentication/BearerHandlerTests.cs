@@ -26,11 +26,14 @@ public sealed class BearerHandlerTests
     /// <summary>What a caller sees of one answer.</summary>
     private sealed record Answer(int Status, string? Challenge, string? Title, string? Detail, string? RetryAfter = null, string? Connection = null);
 
+    // What the scheme logged while authenticating the last request sent (level and message).
+    private string Logged { get; set; } = string.Empty;
+
     private static string Challenge(string error, string description) =>
         $"{Realm}, error=\"{error}\", error_description=\"{description}\"";
 
     // Authenticates a request set up by `setup` with the host's services and, unless it succeeds, challenges.
-    private static async Task<(AuthenticateResult Result, Answer Answer, HttpContext Context)> SendAsync(TokensApplication app, Action<HttpRequest> setup)
+    private async Task<(AuthenticateResult Result, Answer Answer, HttpContext Context)> SendAsync(TokensApplication app, Action<HttpRequest> setup)
     {
         var scope = app.Services.CreateScope();
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
@@ -40,7 +43,11 @@ public sealed class BearerHandlerTests
         context.Response.Body = new MemoryStream();
         setup(context.Request);
 
+        var logged = app.Logs.Events.Count;
         var result = await context.AuthenticateAsync(Scheme);
+        Logged = string.Join(" / ", app.Logs.Events.Skip(logged)
+            .Where(e => e.Level >= Serilog.Events.LogEventLevel.Information && e.Properties.TryGetValue("SourceContext", out var source) && source.ToString() == "\"PfnStudio.Tokens.Authentication.PersonalAccessTokenHandler\"")
+            .Select(e => $"{e.Level}: {e.RenderMessage()}"));
         if (!result.Succeeded)
         {
             await context.ChallengeAsync(Scheme);
@@ -116,15 +123,40 @@ public sealed class BearerHandlerTests
         };
 
         var answers = new List<(string, Answer)>();
+        var logs = new List<(string, string)>();
         foreach (var (label, setup, _) in cases)
         {
             // The problem writer's token redaction appends a second ellipsis to the hint's bare marker (known; not
             // this scheme's text), so the hint is compared up to it.
             var answer = (await SendAsync(app, setup)).Answer;
             answers.Add((label, answer with { Detail = answer.Detail?.Replace("pfnstudio_pat_……", "pfnstudio_pat_…", StringComparison.Ordinal) }));
+            logs.Add((label, Logged));
         }
 
         Assert.Equal(cases.Select(c => (c.Label, c.Expected)), answers);
+        // Each refusal is logged once by the scheme (reason or length and the client address, never the token).
+        static string NotAuthenticated(string failure) => $"Information: \"PersonalAccessToken\" was not authenticated. Failure message: \"{failure}\"";
+        (string, string)[] expectedLogs =
+        [
+            ("no header", ""),
+            ("another scheme", ""),
+            ("a no-break space before the scheme", ""),
+            ("Bearer alone", "Information: Bearer request refused as malformed from \"192.0.2.7\": \"The Bearer scheme needs a token after it.\" / " + NotAuthenticated("The Bearer scheme needs a token after it.")),
+            ("Bearer and OWS", "Information: Bearer request refused as malformed from \"192.0.2.7\": \"The Bearer scheme needs a token after it.\" / " + NotAuthenticated("The Bearer scheme needs a token after it.")),
+            ("a tab after Bearer", "Information: Bearer request refused as malformed from \"192.0.2.7\": \"Separate Bearer and the token with a space.\" / " + NotAuthenticated("Separate Bearer and the token with a space.")),
+            ("two headers", "Information: Bearer request refused as malformed from \"192.0.2.7\": \"The request has more than one Authorization header.\" / " + NotAuthenticated("The request has more than one Authorization header.")),
+            ("query only", "Information: Bearer request refused as malformed from \"192.0.2.7\": \"Send the token in the Authorization header (Authorization: Bearer <token>), not in the URL or form.\" / " + NotAuthenticated("Send the token in the Authorization header (Authorization: Bearer <token>), not in the URL or form.")),
+            ("header and query", "Information: Bearer request refused as malformed from \"192.0.2.7\": \"The token was sent in more than one way; send it only in the Authorization header.\" / " + NotAuthenticated("The token was sent in more than one way; send it only in the Authorization header.")),
+            ("too short", "Information: Bearer token refused as not a personal access token (17 characters) from \"192.0.2.7\" / " + NotAuthenticated(notWellFormed)),
+            ("a no-break space after the token", "Information: Bearer token refused as not a personal access token (53 characters) from \"192.0.2.7\" / " + NotAuthenticated(notWellFormed)),
+            ("an em space after the token", "Information: Bearer token refused as not a personal access token (53 characters) from \"192.0.2.7\" / " + NotAuthenticated(notWellFormed)),
+            ("a tab between the spaces and the token", "Information: Bearer token refused as not a personal access token (53 characters) from \"192.0.2.7\" / " + NotAuthenticated(notWellFormed)),
+            ("one past the length", "Information: Bearer token refused as not a personal access token (53 characters) from \"192.0.2.7\" / " + NotAuthenticated(notWellFormed)),
+            ("unknown", "Information: Bearer token with prefix \"000000000000\" refused (unknown, wrong secret or revoked) from \"192.0.2.7\" / " + NotAuthenticated("The token is unknown or has been revoked.")),
+            ("a form body past the limit", "Information: Bearer request refused as malformed from \"192.0.2.7\": \"A url-encoded request body must be at most 16 KiB.\" / " + NotAuthenticated("A url-encoded request body must be at most 16 KiB.")),
+            ("OWS around a valid token", ""),
+        ];
+        Assert.Equal(expectedLogs, logs);
     }
 
     [Fact]
@@ -145,6 +177,7 @@ public sealed class BearerHandlerTests
         var (_, expired, _) = await SendAsync(app, r => r.Headers.Authorization = "Bearer " + token);
 
         Assert.Equal(new Answer(401, Challenge("invalid_token", $"The token expired at {stamp}."), "Invalid token", $"The token expired at {stamp}."), expired);
+        Assert.StartsWith($"Information: Bearer token with prefix \"{token[14..26]}\" refused as expired from \"192.0.2.7\" / ", Logged, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -227,6 +260,7 @@ public sealed class BearerHandlerTests
         var (_, answer, _) = await SendAsync(app, r => r.Headers.Authorization = "Bearer " + token);
 
         Assert.Equal(new Answer(401, Challenge("invalid_token", "The token's owner account is disabled."), "Invalid token", "The token's owner account is disabled."), answer);
+        Assert.StartsWith($"Information: Bearer token with prefix \"{token[14..26]}\" refused: its owner's account is disabled; from \"192.0.2.7\" / ", Logged, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -244,12 +278,14 @@ public sealed class BearerHandlerTests
         {
             var (_, busy, _) = await SendAsync(app, r => r.Headers.Authorization = "Bearer " + token);
             Assert.Equal(new Answer(503, null, "Service unavailable", "Token verification is at capacity; retry shortly.", "5"), busy);
+            Assert.StartsWith($"Warning: Bearer token with prefix \"{token[14..26]}\" not verified: Argon2 at capacity / ", Logged, StringComparison.Ordinal);
         }
 
         await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(TokensApplication.IsPostgres ? "DROP TABLE \"PersonalAccessTokens\" CASCADE" : "DROP TABLE \"PersonalAccessTokens\""));
         var (_, down, _) = await SendAsync(app, r => r.Headers.Authorization = "Bearer " + token);
 
         Assert.Equal(new Answer(503, null, "Service unavailable", "The token store is unavailable; retry shortly.", "5"), down);
+        Assert.StartsWith($"Error: Bearer token with prefix \"{token[14..26]}\" not verified: the token store is unavailable / ", Logged, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -273,6 +309,7 @@ public sealed class BearerHandlerTests
             new Answer(429, null, "Too many attempts", "Too many failed token verifications from your address just now; retry later.",
                 ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture)),
             answer);
+        Assert.StartsWith($"Information: Bearer token with prefix \"{token[14..26]}\" refused unchecked (429): too many failed verifications from \"192.0.2.7\" / ", Logged, StringComparison.Ordinal);
     }
 
     [Fact]

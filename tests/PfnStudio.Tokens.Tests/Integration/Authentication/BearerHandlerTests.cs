@@ -160,6 +160,21 @@ public sealed class BearerHandlerTests
     }
 
     [Fact]
+    public async Task ARequestWithoutAKnownClientAddressIsLoggedAsFromAnUnknownOne()
+    {
+        await using var app = new TokensApplication();
+
+        var (_, answer, _) = await SendAsync(app, r =>
+        {
+            r.HttpContext.Connection.RemoteIpAddress = null;
+            r.Headers.Authorization = "Bearer pfnstudio_pat_abc";
+        });
+
+        Assert.Equal(401, answer.Status);
+        Assert.StartsWith("Information: Bearer token refused as not a personal access token (17 characters) from \"unknown\" / ", Logged, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnExpiredTokenIsToldWhenItExpiredAndAValidOneCarriesItsExpiryHeader()
     {
         await using var app = new TokensApplication();

@@ -210,6 +210,12 @@ public sealed class TokenFormatTests
         Assert.DoesNotContain(markerAndRandom[14..], refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void NoTextIsAProgrammingErrorNotAMalformedToken()
+    {
+        Assert.Equal("markerAndRandom", Assert.Throws<ArgumentNullException>(() => PersonalAccessTokenFormat.WithChecksum(null!)).ParamName);
+    }
+
     // The head and its checksum as the format defines it, whatever the head is (the product only appends to well-formed heads).
     private static string WithComputedChecksum(string head)
     {

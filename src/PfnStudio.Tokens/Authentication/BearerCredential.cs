@@ -68,7 +68,7 @@ internal readonly record struct BearerCredential(BearerCredentialKind Kind, stri
             return Invalid("The request has more than one Authorization header.");
         }
 
-        var value = (headers[0] ?? string.Empty).AsSpan().Trim(" \t");
+        var value = headers[0].AsSpan().Trim(" \t");
         if (!value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
             return None;
@@ -86,12 +86,8 @@ internal readonly record struct BearerCredential(BearerCredentialKind Kind, stri
             return char.IsWhiteSpace(rest[0]) ? Invalid("Separate Bearer and the token with a space.") : None;
         }
 
+        // Never empty: the value was trimmed, so something other than SP and HTAB ends it.
         var token = rest.TrimStart(' ');
-        if (token.IsEmpty)
-        {
-            return Invalid("The Bearer scheme needs a token after it.");
-        }
-
         if (inQuery || inForm)
         {
             return Invalid("The token was sent in more than one way; send it only in the Authorization header.");
@@ -111,14 +107,10 @@ internal readonly record struct BearerCredential(BearerCredentialKind Kind, stri
             return false;
         }
 
-        if (request.ContentLength > MaxFormBytes)
-        {
-            return null;
-        }
-
         try
         {
-            // Bounded as it arrives too (a chunked body declares no length); the endpoint then reads the same bytes.
+            // Refused unread when its Content-Length is too large, and bounded as it arrives (a chunked body declares
+            // no length); the endpoint then reads the same bytes.
             var body = await BoundedBody.ReadAsync(request, MaxFormBytes, request.HttpContext.RequestAborted);
             if (body is null)
             {

@@ -9,18 +9,8 @@ internal static class PersonalAccessTokenExtensions
 {
     /// <summary>Adds the scheme under <see cref="PersonalAccessTokenDefaults.AuthenticationScheme"/>.</summary>
     public static AuthenticationBuilder AddPersonalAccessToken(this AuthenticationBuilder builder) =>
-        builder.AddPersonalAccessToken(PersonalAccessTokenDefaults.AuthenticationScheme, _ => { });
-
-    /// <summary>Adds the scheme under <see cref="PersonalAccessTokenDefaults.AuthenticationScheme"/>, configured.</summary>
-    public static AuthenticationBuilder AddPersonalAccessToken(
-        this AuthenticationBuilder builder, Action<PersonalAccessTokenOptions> configure) =>
-        builder.AddPersonalAccessToken(PersonalAccessTokenDefaults.AuthenticationScheme, configure);
-
-    /// <summary>Adds the scheme under <paramref name="authenticationScheme"/>, configured.</summary>
-    public static AuthenticationBuilder AddPersonalAccessToken(
-        this AuthenticationBuilder builder, string authenticationScheme, Action<PersonalAccessTokenOptions> configure) =>
         builder.AddScheme<PersonalAccessTokenOptions, PersonalAccessTokenHandler>(
-            authenticationScheme, "Personal access token", configure);
+            PersonalAccessTokenDefaults.AuthenticationScheme, "Personal access token", _ => { });
 
     /// <summary>
     /// Adds <see cref="PersonalAccessTokenDefaults.AuthorizationPolicy"/> (a valid token from this scheme) and one

@@ -47,7 +47,7 @@ internal sealed class Argon2idTokenHasher : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(meters);
         _options = options.Value;
-        SlotCount = _options.MaxConcurrentHashes > 0 ? _options.MaxConcurrentHashes : Math.Max(1, Environment.ProcessorCount - 1);
+        SlotCount = _options.MaxConcurrentHashes > 0 ? _options.MaxConcurrentHashes : DefaultSlotCount(Environment.ProcessorCount);
         _slots = new SemaphoreSlim(SlotCount, SlotCount);
         VerificationsPerSecond = _options.VerificationsPerSecond > 0 ? _options.VerificationsPerSecond : 5 * SlotCount;
         _budget = new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
@@ -68,6 +68,9 @@ internal sealed class Argon2idTokenHasher : IDisposable
     /// <summary>How many Argon2 computations may run at once (the configured value, or max(1, processors − 1)).</summary>
     public int SlotCount { get; }
 
+    /// <summary>The default number of slots on a machine with <paramref name="processors"/> processors: one fewer, at least one.</summary>
+    internal static int DefaultSlotCount(int processors) => Math.Max(1, processors - 1);
+
     /// <summary>The global budget of verifications per second (the configured value, or 5 × <see cref="SlotCount"/>).</summary>
     public int VerificationsPerSecond { get; }
 
@@ -78,7 +81,7 @@ internal sealed class Argon2idTokenHasher : IDisposable
     {
         var salt = RandomNumberGenerator.GetBytes(_options.SaltBytes);
         var parameters = new Argon2Parameters(_options.MemoryKiB, _options.Iterations, _options.Parallelism);
-        var hash = await ComputeAsync(token, salt, parameters, _options.HashBytes, "hash", cancellationToken).ConfigureAwait(false);
+        var hash = await ComputeAsync(token, salt, parameters, _options.HashBytes, "hash", cancellationToken);
         return string.Create(CultureInfo.InvariantCulture,
             $"${Algorithm}$v={Version}$m={parameters.MemoryKiB},t={parameters.Iterations},p={parameters.Parallelism}${ToBase64(salt)}${ToBase64(hash)}");
     }
@@ -96,10 +99,10 @@ internal sealed class Argon2idTokenHasher : IDisposable
         }
 
         var started = Stopwatch.GetTimestamp();
-        using (var budget = await AcquireBudgetAsync(cancellationToken).ConfigureAwait(false))
+        using (var budget = await AcquireBudgetAsync(cancellationToken))
         {
             var left = _options.QueueTimeoutMilliseconds - (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            var actual = await ComputeAsync(token, salt, parameters, expected.Length, "verify", cancellationToken, Math.Max(1, left)).ConfigureAwait(false);
+            var actual = await ComputeAsync(token, salt, parameters, expected.Length, "verify", cancellationToken, Math.Max(1, left));
             return CryptographicOperations.FixedTimeEquals(actual, expected);
         }
     }
@@ -124,7 +127,7 @@ internal sealed class Argon2idTokenHasher : IDisposable
         System.Threading.RateLimiting.RateLimitLease lease;
         try
         {
-            lease = await _budget.AcquireAsync(1, timeout.Token).ConfigureAwait(false);
+            lease = await _budget.AcquireAsync(1, timeout.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -132,9 +135,9 @@ internal sealed class Argon2idTokenHasher : IDisposable
             throw new HashingBusyException();
         }
 
+        // Refused without waiting (a failed lease holds nothing): the hasher is being disposed, or the queue is full.
         if (!lease.IsAcquired)
         {
-            lease.Dispose();
             _busy.Add(1);
             throw new HashingBusyException();
         }
@@ -149,7 +152,7 @@ internal sealed class Argon2idTokenHasher : IDisposable
     /// <exception cref="HashingBusyException">No slot became free within the queue timeout.</exception>
     internal async Task<SlotLease> AcquireSlotAsync(CancellationToken cancellationToken, int? timeoutMilliseconds = null)
     {
-        if (!await _slots.WaitAsync(timeoutMilliseconds ?? _options.QueueTimeoutMilliseconds, cancellationToken).ConfigureAwait(false))
+        if (!await _slots.WaitAsync(timeoutMilliseconds ?? _options.QueueTimeoutMilliseconds, cancellationToken))
         {
             _busy.Add(1);
             throw new HashingBusyException();
@@ -162,7 +165,7 @@ internal sealed class Argon2idTokenHasher : IDisposable
         string token, byte[] salt, Argon2Parameters parameters, int length, string operation, CancellationToken cancellationToken,
         int? slotTimeoutMilliseconds = null)
     {
-        using var lease = await AcquireSlotAsync(cancellationToken, slotTimeoutMilliseconds).ConfigureAwait(false);
+        using var lease = await AcquireSlotAsync(cancellationToken, slotTimeoutMilliseconds);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -175,7 +178,7 @@ internal sealed class Argon2idTokenHasher : IDisposable
             };
 
             // GetBytesAsync, not GetBytes: the blocking call would hold a thread-pool thread for the whole hash.
-            return await argon2.GetBytesAsync(length).ConfigureAwait(false);
+            return await argon2.GetBytesAsync(length);
         }
         finally
         {
@@ -231,8 +234,8 @@ internal sealed class Argon2idTokenHasher : IDisposable
         }
 
         if (p is < 1 or > MaxStoredParallelism || t is < 1 or > MaxStoredIterations || m < 8 * p || m > MaxStoredMemoryKiB
-            || !TryFromBase64(parts[4], out salt) || salt.Length < 8
-            || !TryFromBase64(parts[5], out hash) || hash.Length is < 16 or > 64)
+            || (salt = FromBase64(parts[4])).Length < 8
+            || (hash = FromBase64(parts[5])).Length is < 16 or > 64)
         {
             return false;
         }
@@ -243,18 +246,13 @@ internal sealed class Argon2idTokenHasher : IDisposable
 
     private static string ToBase64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=');
 
-    private static bool TryFromBase64(string text, out byte[] bytes)
+    // Unpadded base64 decoded; empty when it is not base64, which the callers' length checks refuse.
+    private static byte[] FromBase64(string text)
     {
         var padded = text + new string('=', (4 - (text.Length % 4)) % 4);
-        bytes = new byte[padded.Length];
-        if (Convert.TryFromBase64String(padded, bytes, out var written))
-        {
-            bytes = bytes[..written];
-            return true;
-        }
-
-        bytes = [];
-        return false;
+        var bytes = new byte[padded.Length];
+        _ = Convert.TryFromBase64String(padded, bytes, out var written); // written is 0 when it is not base64
+        return bytes[..written];
     }
 
     private readonly record struct Argon2Parameters(int MemoryKiB, int Iterations, int Parallelism);

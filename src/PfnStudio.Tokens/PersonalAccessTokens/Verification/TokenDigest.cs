@@ -24,11 +24,11 @@ internal readonly record struct TokenDigest(UInt128 High, UInt128 Low)
         ArgumentNullException.ThrowIfNull(token);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         var sha256 = _sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var maxBytes = Encoding.UTF8.GetMaxByteCount(token.Length);
-        if (maxBytes <= 256)
+
+        // A token's UTF-8 fits the stack buffer; longer text (never a well-formed token) is hashed from the heap.
+        Span<byte> utf8 = stackalloc byte[256];
+        if (Encoding.UTF8.TryGetBytes(token, utf8, out var length))
         {
-            Span<byte> utf8 = stackalloc byte[maxBytes];
-            var length = Encoding.UTF8.GetBytes(token, utf8);
             sha256.AppendData(utf8[..length]);
         }
         else
@@ -57,8 +57,7 @@ internal readonly record struct TokenDigest(UInt128 High, UInt128 Low)
         ArgumentNullException.ThrowIfNull(storedHex);
         Span<byte> stored = stackalloc byte[SHA256.HashSizeInBytes];
         if (storedHex.Length != 2 * SHA256.HashSizeInBytes
-            || Convert.FromHexString(storedHex, stored, out _, out var written) != System.Buffers.OperationStatus.Done
-            || written != SHA256.HashSizeInBytes)
+            || Convert.FromHexString(storedHex, stored, out _, out _) != System.Buffers.OperationStatus.Done)
         {
             return false;
         }

@@ -152,4 +152,81 @@ public sealed class TokenFormatTests
         Assert.False(PersonalAccessTokenFormat.TryGetPrefix(candidate, out var prefix));
         Assert.Equal(string.Empty, prefix);
     }
+    [Fact]
+    public void TheCrc32OfEveryByteValueIsTheBitwiseDefinitions()
+    {
+        // Each one-byte input reads a different entry of the table.
+        for (var b = 0; b < 256; b++)
+        {
+            var crc = 0xFFFFFFFFu ^ (uint)b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+            }
+
+            Assert.Equal(~crc, PersonalAccessTokenFormat.Crc32(((char)b).ToString()));
+        }
+
+        Assert.Equal(0u, PersonalAccessTokenFormat.Crc32(string.Empty));
+        Assert.Equal(0x414FA339u, PersonalAccessTokenFormat.Crc32("The quick brown fox jumps over the lazy dog"));
+    }
+
+    [Theory]
+    [InlineData(33)] // one random character too many
+    [InlineData(31)] // one too few
+    public void AChecksumThatMatchesItsHeadIsRefusedAtAnyOtherLength(int randomLength)
+    {
+        var token = WithComputedChecksum("pfnstudio_pat_" + new string('A', randomLength));
+
+        Assert.Equal(14 + randomLength + 6, token.Length);
+        Assert.False(PersonalAccessTokenFormat.HasValidChecksum(token));
+        Assert.False(PersonalAccessTokenFormat.IsWellFormed(token));
+    }
+
+    [Theory]
+    [InlineData("pfnstudio_pat_AAAAAAAAAAAA-AAAAAAAAAAAAAAAAAAA")] // a character outside base62
+    [InlineData("pfnstudio_pat_AAAAAAAAAAAAéAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("pfnstudio-pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")] // another marker
+    public void AChecksumThatMatchesItsHeadIsRefusedWithoutTheMarkerAndTheAlphabet(string head)
+    {
+        var token = WithComputedChecksum(head);
+
+        Assert.Equal(52, token.Length);
+        Assert.False(PersonalAccessTokenFormat.HasValidChecksum(token));
+        Assert.False(PersonalAccessTokenFormat.TryGetPrefix(token, out _));
+    }
+
+    [Theory]
+    [InlineData("pfnstudio_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")] // 31 random characters
+    [InlineData("pfnstudio_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")] // 33
+    [InlineData("pfnstudio_pat_AAAAAAAAAAAA-AAAAAAAAAAAAAAAAAAA")]
+    [InlineData("pfnstudio_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1HhQjS")] // already a current token
+    public void OnlyTheMarkerAnd32Base62CharactersGetAChecksumAppended(string markerAndRandom)
+    {
+        var refused = Assert.Throws<ArgumentException>(() => PersonalAccessTokenFormat.WithChecksum(markerAndRandom));
+
+        Assert.Equal("markerAndRandom", refused.ParamName);
+        Assert.StartsWith("Expected the marker and 32 base62 characters.", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(markerAndRandom[14..], refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoTextIsAProgrammingErrorNotAMalformedToken()
+    {
+        Assert.Equal("markerAndRandom", Assert.Throws<ArgumentNullException>(() => PersonalAccessTokenFormat.WithChecksum(null!)).ParamName);
+    }
+
+    // The head and its checksum as the format defines it, whatever the head is (the product only appends to well-formed heads).
+    private static string WithComputedChecksum(string head)
+    {
+        var crc = PersonalAccessTokenFormat.Crc32(head);
+        var digits = new char[6];
+        for (var i = 5; i >= 0; i--)
+        {
+            digits[i] = PersonalAccessTokenFormat.Alphabet[(int)(crc % 62)];
+            crc /= 62;
+        }
+
+        return head + new string(digits);
+    }
 }

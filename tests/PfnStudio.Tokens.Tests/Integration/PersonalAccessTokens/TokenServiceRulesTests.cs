@@ -58,13 +58,15 @@ public sealed class TokenServiceRulesTests
         var user = await app.CreateUserAsync("rules@example.com");
         var other = await app.CreateUserAsync("other@example.com");
         await app.IssueTokenAsync(user.Id, "taken");
+        const string InUse = "You already have an active token named \"taken\". Choose another name or revoke that one first.";
+        using var argon2 = Argon2Count.Start(app);
         const string range = "Expires in (days) must be a whole number from 1 to 3650, or blank for a token that never expires.";
         var cases = new (string Name, string Days, string Field, string Message)[]
         {
             ("", "", IssueTokenResult.NameField, "Enter a token name."),
             (new string('x', 101), "", IssueTokenResult.NameField, "The token name "),
-            ("taken", "", IssueTokenResult.NameField, PersonalAccessTokenService.NameInUse("taken")),
-            ("  taken  ", "", IssueTokenResult.NameField, PersonalAccessTokenService.NameInUse("taken")),
+            ("taken", "", IssueTokenResult.NameField, InUse),
+            ("  taken  ", "", IssueTokenResult.NameField, InUse),
             ("ok", "abc", IssueTokenResult.ExpiresInDaysField, range),
             ("ok", "0", IssueTokenResult.ExpiresInDaysField, range),
             ("ok", "3651", IssueTokenResult.ExpiresInDaysField, range),
@@ -96,11 +98,20 @@ public sealed class TokenServiceRulesTests
             Assert.Null(again.Plaintext);
             Assert.True((await tokens.IssueAsync(other.Id, "first", "", form)).Succeeded);
             Assert.True((await tokens.IssueAsync(user.Id, "third", "", Guid.NewGuid())).Succeeded);
+
+            // A caller must say why it revokes.
+            await Assert.ThrowsAsync<ArgumentNullException>(() => tokens.RevokeAsync(user.Id, Guid.NewGuid(), null!));
+            await Assert.ThrowsAsync<ArgumentNullException>(() => tokens.RevokeAllAsync(user.Id, null!));
         }
 
         Assert.Equal(["first", "taken", "third"], await app.WithDbAsync(db => db.PersonalAccessTokens
             .Where(t => t.UserId == user.Id).Select(t => t.Name).OrderBy(n => n).ToListAsync()));
         Assert.Equal(4, await app.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Kind == AuditEventKind.Issued)));
+        Assert.Equal(3, argon2.Hashes); // refused input costs no Argon2 run, nor does a form sent again
+        var first = await app.WithDbAsync(db => db.PersonalAccessTokens.SingleAsync(t => t.UserId == user.Id && t.Name == "first"));
+        Assert.Equal("issued, pat (full access), never expires", await app.WithDbAsync(db => db.AuditEvents
+            .Where(e => e.TokenId == first.Id).Select(e => e.Detail).SingleAsync()));
+        Assert.Contains(app.Logs.Rendered(), line => line.Contains($"Issued personal access token {first.Id}", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -119,16 +130,19 @@ public sealed class TokenServiceRulesTests
         await app.IssueTokenAsync(user.Id, "revoked", expiresInDays: 10);
         app.Clock.Advance(TimeSpan.FromMinutes(1));
         await app.IssueTokenAsync(user.Id, "newest");
+        await app.IssueTokenAsync(user.Id, "ends now", expiresInDays: 4);
 
         // Revoked on day 2, before its expiry on day 10: it ended when it was revoked.
         app.Clock.Advance(TimeSpan.FromDays(2));
         var revokedId = await app.WithDbAsync(db => db.PersonalAccessTokens.Where(t => t.Name == "revoked").Select(t => t.Id).SingleAsync());
         Assert.Equal("revoked", await app.WithServiceAsync<PersonalAccessTokenService, string?>(s => s.RevokeAsync(user.Id, revokedId)));
+        Assert.Equal("revoked", await app.WithDbAsync(db => db.AuditEvents.Where(e => e.Kind == AuditEventKind.Revoked).Select(e => e.Detail).SingleAsync()));
+        Assert.Contains(app.Logs.Rendered(), line => line.Contains($"Revoked personal access token {revokedId}", StringComparison.Ordinal));
         app.Clock.Advance(TimeSpan.FromDays(2));
 
         var page = await browser.GetAsync("/api-tokens");
         Assert.Equal(["newest", "alpha", "beta"], page.Texts("section.card table.tokens td.name"));
-        Assert.Equal(["ends last", "revoked", "ends first"], page.Texts("details.ended td.name"));
+        Assert.Equal(["ends now", "ends last", "revoked", "ends first"], page.Texts("details.ended td.name"));
     }
 
     [Fact]
@@ -148,6 +162,8 @@ public sealed class TokenServiceRulesTests
             .Where(e => e.Kind == AuditEventKind.Issued && e.Detail!.Contains("acme /")).Select(e => e.Detail).SingleAsync());
         var full = $"issued, read \u00b7 acme / {string.Join(", ", projects)}, never expires";
         Assert.Equal(full[..AuditEvent.DetailMaxLength], detail);
+        var listed = await app.WithServiceAsync<PersonalAccessTokenService, PersonalAccessTokenLists>(s => s.ListAsync(user.Id));
+        Assert.Equal($"read \u00b7 acme / {string.Join(", ", projects)}", listed.Active.Single(t => t.Name == "many projects").Access.Describe());
     }
 
     [Fact]
@@ -157,14 +173,17 @@ public sealed class TokenServiceRulesTests
         using var browser = app.CreateBrowser();
         await browser.SignUpAsync("busy@example.com");
         var user = await app.WithDbAsync(db => db.Users.SingleAsync());
-        for (var i = 1; i <= 21; i++)
+        for (var i = 1; i <= 20; i++)
         {
             await app.IssueTokenAsync(user.Id, $"token {i:00}");
         }
 
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        await app.IssueTokenAsync(user.Id, "token 21");
+
         Assert.Equal(HttpStatusCode.OK, (await browser.ChangePasswordAsync(TokensApplication.Password, "another horse battery staple")).Status);
 
-        // All 21 were issued at one instant: the one written last comes first, the first one is left out.
+        // The newest first; the 20 issued at one instant, the one written last first; the first one left out.
         var page = await browser.GetAsync("/api-tokens");
         var names = page.Texts("details.activity td.name");
         Assert.Equal(PersonalAccessTokenService.RecentActivityCount, names.Count);
@@ -224,6 +243,8 @@ public sealed class TokenServiceRulesTests
         var bob = await app.CreateUserAsync("bob@example.com");
         await app.IssueTokenAsync(ada.Id, "ada beta");
         await app.IssueTokenAsync(ada.Id, "ada alpha");
+        await app.IssueTokenAsync(ada.Id, "ada ended", expiresInDays: 1);
+        app.Clock.Advance(TimeSpan.FromTicks(1));
         await app.IssueTokenAsync(ada.Id, "ada ends now", expiresInDays: 1);
         await app.IssueTokenAsync(bob.Id, "bob revoked");
         var revokedId = await app.WithDbAsync(db => db.PersonalAccessTokens.Where(t => t.Name == "bob revoked").Select(t => t.Id).SingleAsync());
@@ -231,7 +252,7 @@ public sealed class TokenServiceRulesTests
         app.Clock.Advance(TimeSpan.FromDays(1) - TimeSpan.FromTicks(1));
         await app.IssueTokenAsync(ada.Id, "ada newest");
         await app.IssueTokenAsync(bob.Id, "bob live");
-        app.Clock.Advance(TimeSpan.FromTicks(1));
+        app.Clock.Advance(TimeSpan.FromTicks(1)); // "ada ended" ended a tick ago, "ada ends now" ends now
 
         var active = await app.WithServiceAsync<PersonalAccessTokenService, ILookup<string, PersonalAccessTokenSummary>>(
             s => s.ListActiveAsync([ada.Id, bob.Id]));

@@ -265,4 +265,23 @@ public sealed class FailedVerificationTests
         Assert.True(memo.IsKnownFailure(third));
         Assert.True(memo.IsKnownFailure(second));
     }
+
+    [Fact]
+    public void TheFailureMemoryNeedsItsOptionsAndSweepsAgainFromAnotherThread()
+    {
+        var clock = new FakeTimeProvider();
+        Assert.Throws<ArgumentNullException>(() => new FailedTokenMemo(null!, clock));
+        var memo = new FailedTokenMemo(Options.Create(new HotPathOptions { FailedVerificationCapacity = 1, FailedVerificationSeconds = 60 }), clock);
+
+        // Each full memo sweeps on its own thread: a sweep must leave the way free for the next one.
+        foreach (var round in Enumerable.Range(0, 3))
+        {
+            var digest = TokenDigest.Of(PersonalAccessTokenFormat.Generate());
+            var thread = new Thread(() => memo.RecordFailure(digest));
+            thread.Start();
+            thread.Join();
+            Assert.True(memo.IsKnownFailure(digest), $"round {round}");
+            clock.Advance(TimeSpan.FromSeconds(60));
+        }
+    }
 }

@@ -202,6 +202,23 @@ public sealed class VerificationCacheTests
         Assert.Equal(0, cache.Count);
     }
 
+    [Fact]
+    public void TheVerifiedTokenMemoryNeedsItsOptionsAndTrimsAgainFromAnotherThread()
+    {
+        Assert.Throws<ArgumentNullException>(() => new VerifiedTokenCache(null!, new Microsoft.Extensions.Time.Testing.FakeTimeProvider()));
+        var (clock, cache) = Cache(capacity: 1, idleMinutes: 1);
+
+        // Each full memory trims on its own thread: a trim must leave the way free for the next one.
+        foreach (var round in Enumerable.Range(0, 3))
+        {
+            var thread = new Thread(() => Remember(cache, Row()));
+            thread.Start();
+            thread.Join();
+            Assert.Equal(1, cache.Count);
+            clock.Advance(TimeSpan.FromMinutes(2));
+        }
+    }
+
     private static (Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock, VerifiedTokenCache Cache) Cache(int capacity, int idleMinutes)
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();

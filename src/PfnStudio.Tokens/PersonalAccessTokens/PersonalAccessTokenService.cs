@@ -336,8 +336,7 @@ internal sealed class PersonalAccessTokenService(
         db.PersonalAccessTokens.AsNoTracking()
             .Where(t => t.UserId == userId && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now));
 
-    internal static string Truncate(string detail) =>
-        detail.Length > AuditEvent.DetailMaxLength ? detail[..AuditEvent.DetailMaxLength] : detail;
+    internal static string Truncate(string detail) => detail[..Math.Min(detail.Length, AuditEvent.DetailMaxLength)];
 
     // The organization and project slugs the given tokens name, in one query each (none for full-access tokens).
     internal async Task<AccessNames> NamesAsync(IReadOnlyCollection<PersonalAccessToken> tokens, CancellationToken cancellationToken)

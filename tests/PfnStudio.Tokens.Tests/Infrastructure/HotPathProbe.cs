@@ -20,6 +20,10 @@ internal sealed class Argon2Count : IDisposable
     public int Verifications => _computations.GetMeasurementSnapshot()
         .Count(m => m.Tags.TryGetValue("operation", out var operation) && Equals(operation, "verify"));
 
+    /// <summary>Argon2id hashes computed (tokens issued) since <see cref="Start"/>.</summary>
+    public int Hashes => _computations.GetMeasurementSnapshot()
+        .Count(m => m.Tags.TryGetValue("operation", out var operation) && Equals(operation, "hash"));
+
     public void Dispose() => _computations.Dispose();
 }
 

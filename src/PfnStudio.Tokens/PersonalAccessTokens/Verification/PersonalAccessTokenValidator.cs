@@ -257,7 +257,9 @@ internal sealed class PersonalAccessTokenValidator(
         if (!clientFailures.TryBeginAttempt(client, out var retryAfter))
         {
             await DelayRefusalAsync(cancellationToken);
-            return new TokenValidationResult(TokenValidationStatus.Throttled, null, retryAfter > TimeSpan.Zero ? retryAfter : TimeSpan.FromSeconds(1));
+
+            // A refused attempt always says how long the window has left (at least a second).
+            return new TokenValidationResult(TokenValidationStatus.Throttled, null, retryAfter);
         }
 
         clientFailures.EndAttempt(client, failed: true);

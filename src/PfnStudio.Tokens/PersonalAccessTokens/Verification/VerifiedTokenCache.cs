@@ -34,13 +34,6 @@ internal sealed class VerifiedTokenCache
     public int Count => _entries.Count;
 
     /// <summary>
-    /// Whether the token with <paramref name="digest"/> was verified before (against any row). Used before the
-    /// store read, so a caller already verified is never throttled with a prefix under attack.
-    /// </summary>
-    public bool Contains(TokenDigest digest) =>
-        _entries.TryGetValue(digest, out var entry) && !IsIdle(entry, _time.GetUtcNow().UtcTicks);
-
-    /// <summary>
     /// Gets what the token with <paramref name="digest"/> was verified against, and refreshes its idle time.
     /// The caller still compares <see cref="VerifiedToken.StoredHash"/> and the row id with the store's row.
     /// </summary>

@@ -219,4 +219,69 @@ public sealed class FailedVerificationTests
         Assert.False(memo.IsKnownFailure(digests[0]));
         Assert.True(memo.IsKnownFailure(digests[2]));
     }
+
+    [Fact]
+    public void TheFailureMemoryRemembersAFailureUntilOneTickBeforeTheEndOfItsWindowAndNotAtIt()
+    {
+        var clock = new FakeTimeProvider();
+        var memo = new FailedTokenMemo(Options.Create(new HotPathOptions { FailedVerificationSeconds = 60 }), clock);
+        var failed = TokenDigest.Of(PersonalAccessTokenFormat.Generate());
+        var other = TokenDigest.Of(PersonalAccessTokenFormat.Generate());
+        memo.RecordFailure(failed);
+
+        Assert.True(memo.IsKnownFailure(failed));
+        Assert.False(memo.IsKnownFailure(other));
+        clock.Advance(TimeSpan.FromSeconds(60) - TimeSpan.FromTicks(1));
+        Assert.True(memo.IsKnownFailure(failed));
+        clock.Advance(TimeSpan.FromTicks(1));
+        Assert.False(memo.IsKnownFailure(failed));
+
+        // Failing again starts a new window.
+        memo.RecordFailure(failed);
+        clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.True(memo.IsKnownFailure(failed));
+    }
+
+    [Fact]
+    public void TheFailureMemoryWhenFullMakesRoomOnlyFromFailuresWhoseWindowHasEnded()
+    {
+        var clock = new FakeTimeProvider();
+        var memo = new FailedTokenMemo(Options.Create(new HotPathOptions { FailedVerificationCapacity = 2, FailedVerificationSeconds = 60 }), clock);
+        var first = TokenDigest.Of(PersonalAccessTokenFormat.Generate());
+        var second = TokenDigest.Of(PersonalAccessTokenFormat.Generate());
+        var third = TokenDigest.Of(PersonalAccessTokenFormat.Generate());
+        memo.RecordFailure(first);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        memo.RecordFailure(second);
+
+        // A tick before the first one's window ends: no room, the new failure is not remembered.
+        clock.Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromTicks(1));
+        memo.RecordFailure(third);
+        Assert.False(memo.IsKnownFailure(third));
+
+        // At its end: its room goes to the new one; the second is kept.
+        clock.Advance(TimeSpan.FromTicks(1));
+        memo.RecordFailure(third);
+        Assert.True(memo.IsKnownFailure(third));
+        Assert.True(memo.IsKnownFailure(second));
+    }
+
+    [Fact]
+    public void TheFailureMemoryNeedsItsOptionsAndSweepsAgainFromAnotherThread()
+    {
+        var clock = new FakeTimeProvider();
+        Assert.Throws<ArgumentNullException>(() => new FailedTokenMemo(null!, clock));
+        var memo = new FailedTokenMemo(Options.Create(new HotPathOptions { FailedVerificationCapacity = 1, FailedVerificationSeconds = 60 }), clock);
+
+        // Each full memo sweeps on its own thread: a sweep must leave the way free for the next one.
+        foreach (var round in Enumerable.Range(0, 3))
+        {
+            var digest = TokenDigest.Of(PersonalAccessTokenFormat.Generate());
+            var thread = new Thread(() => memo.RecordFailure(digest));
+            thread.Start();
+            thread.Join();
+            Assert.True(memo.IsKnownFailure(digest), $"round {round}");
+            clock.Advance(TimeSpan.FromSeconds(60));
+        }
+    }
 }

@@ -113,4 +113,125 @@ public sealed class VerificationCacheTests
 
         Assert.InRange(cache.Count, 1, 8);
     }
+
+    [Fact]
+    public void TheVerifiedTokenMemoryKeepsATokenUntilExactlyTheEndOfItsIdleTimeAndForgetsItOneTickLater()
+    {
+        var (clock, cache) = Cache(capacity: 8, idleMinutes: 60);
+        var digest = Remember(cache, Row());
+
+        clock.Advance(TimeSpan.FromMinutes(60));
+        Assert.True(cache.TryGet(digest, out var verified));
+        Assert.Equal("hash", verified.StoredHash);
+
+        // That use started a new idle time; one tick past its end the token is forgotten, and stays forgotten.
+        clock.Advance(TimeSpan.FromMinutes(60) + TimeSpan.FromTicks(1));
+        Assert.False(cache.TryGet(digest, out _));
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public void TheVerifiedTokenMemoryRefreshesAUseASecondOrMoreAfterTheLastButNotSooner()
+    {
+        var (clock, cache) = Cache(capacity: 8, idleMinutes: 1);
+        var refreshed = Remember(cache, Row());
+        clock.Advance(TimeSpan.FromTicks(1));
+        var notRefreshed = Remember(cache, Row());
+
+        // A second after the first was remembered, a tick less than a second after the second.
+        clock.Advance(TimeSpan.FromSeconds(1) - TimeSpan.FromTicks(1));
+        Assert.True(cache.TryGet(refreshed, out _));
+        Assert.True(cache.TryGet(notRefreshed, out _));
+
+        // Idle since its use a second in: kept; the other's use came a tick too soon to count.
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(cache.TryGet(refreshed, out _));
+        Assert.False(cache.TryGet(notRefreshed, out _));
+    }
+
+    [Fact]
+    public void TheVerifiedTokenMemoryWhenFullDropsIdleTokensFirstThenTheLeastRecentlyPresentedQuarter()
+    {
+        var (clock, cache) = Cache(capacity: 4, idleMinutes: 1);
+        var idle = new[] { Remember(cache, Row()), Remember(cache, Row()) };
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var fresh = new List<TokenDigest>();
+        for (var i = 0; i < 2; i++)
+        {
+            fresh.Add(Remember(cache, Row()));
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // Full (4 of 4): the two idle ones go, nothing else (checked at the end, so no use here refreshes one).
+        var added = Remember(cache, Row());
+        Assert.Equal(3, cache.Count);
+        Assert.All(idle, d => Assert.False(cache.TryGet(d, out _)));
+
+        // Full again with none idle: the least recently presented one goes (4 less three quarters of 4); the
+        // oldest, presented just now, stays.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var fourth = Remember(cache, Row());
+        Assert.Equal(4, cache.Count);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(cache.TryGet(fresh[0], out _));
+        var fifth = Remember(cache, Row());
+        Assert.Equal(4, cache.Count);
+        Assert.False(cache.TryGet(fresh[1], out _));
+        Assert.All(new[] { fresh[0], added, fourth, fifth }, d => Assert.True(cache.TryGet(d, out _)));
+    }
+
+    [Fact]
+    public void TheVerifiedTokenMemoryForgetsEveryPresentedFormOfOneRowAndOnlyThatRow()
+    {
+        var (clock, cache) = Cache(capacity: 8, idleMinutes: 60);
+        var row = Row();
+        var other = Row();
+        var first = Remember(cache, row);
+        var second = Remember(cache, row);
+        var kept = Remember(cache, other);
+
+        Assert.Equal(2, cache.EvictToken(row.Id));
+        Assert.Equal(0, cache.EvictToken(row.Id));
+        Assert.False(cache.TryGet(first, out _));
+        Assert.False(cache.TryGet(second, out _));
+        Assert.True(cache.TryGet(kept, out var verified));
+        Assert.Equal(other, verified.Token);
+
+        cache.Evict(kept);
+        Assert.False(cache.TryGet(kept, out _));
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public void TheVerifiedTokenMemoryNeedsItsOptionsAndTrimsAgainFromAnotherThread()
+    {
+        Assert.Throws<ArgumentNullException>(() => new VerifiedTokenCache(null!, new Microsoft.Extensions.Time.Testing.FakeTimeProvider()));
+        var (clock, cache) = Cache(capacity: 1, idleMinutes: 1);
+
+        // Each full memory trims on its own thread: a trim must leave the way free for the next one.
+        foreach (var round in Enumerable.Range(0, 3))
+        {
+            var thread = new Thread(() => Remember(cache, Row()));
+            thread.Start();
+            thread.Join();
+            Assert.Equal(1, cache.Count);
+            clock.Advance(TimeSpan.FromMinutes(2));
+        }
+    }
+
+    private static (Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock, VerifiedTokenCache Cache) Cache(int capacity, int idleMinutes)
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var options = new HotPathOptions { VerifiedTokenCapacity = capacity, VerifiedTokenIdleMinutes = idleMinutes };
+        return (clock, new VerifiedTokenCache(Microsoft.Extensions.Options.Options.Create(options), clock));
+    }
+
+    private static AuthenticatedToken Row() => new(Guid.NewGuid(), "t", "p", ["pat"], DateTimeOffset.UnixEpoch, null, "u", null);
+
+    private static TokenDigest Remember(VerifiedTokenCache cache, AuthenticatedToken row)
+    {
+        var digest = TokenDigest.Of(PersonalAccessTokenFormat.Generate());
+        cache.MarkVerified(digest, row, "hash");
+        return digest;
+    }
 }

@@ -12,7 +12,7 @@ namespace PfnStudio.Tokens.Infrastructure;
 internal static partial class TokenRedaction
 {
     /// <summary>
-    /// Returns <paramref name="text"/> with every token-shaped run redacted, or the same instance when there is none.
+    /// Returns <paramref name="text"/> with every token-shaped run redacted (equal to it when there is none).
     /// An URL-encoded value that hides a token is returned decoded and redacted.
     /// </summary>
     public static string Redact(string text)
@@ -22,30 +22,32 @@ internal static partial class TokenRedaction
             return text;
         }
 
-        var redacted = Pattern().Replace(text, m => m.Groups["keep"].Value + "…");
-        if (!ReferenceEquals(redacted, text)) // Regex.Replace returns the input itself when nothing matched
-        {
-            return redacted;
-        }
+        var redacted = Pattern().Replace(text, Cut);
 
-        if (text.Contains('%', StringComparison.Ordinal))
+        // An URL-encoded token may sit beside a plain one, so the decoded form is looked at whatever the first pass found.
+        if (redacted.Contains('%', StringComparison.Ordinal))
         {
             string decoded;
             try
             {
-                decoded = Uri.UnescapeDataString(text);
+                decoded = Uri.UnescapeDataString(redacted);
             }
             catch (UriFormatException)
             {
-                return text;
+                return redacted;
             }
 
-            var decodedRedacted = Pattern().Replace(decoded, m => m.Groups["keep"].Value + "…");
-            return decodedRedacted != decoded ? decodedRedacted : text;
+            var decodedRedacted = Pattern().Replace(decoded, Cut);
+            return string.Equals(decodedRedacted, decoded, StringComparison.Ordinal) ? redacted : decodedRedacted;
         }
 
-        return text;
+        return redacted;
     }
+
+    // Only what follows the public prefix is dropped; a marker or prefix with nothing after it (such as the hint
+    // "Bearer pfnstudio_pat_…") is left as it is rather than given a second ellipsis.
+    private static string Cut(Match match) =>
+        match.Length == match.Groups["keep"].Length ? match.Value : match.Groups["keep"].Value + "…";
 
     /// <summary>
     /// Redacts the title, detail and string extensions of a problem body, so an error that quotes what the caller

@@ -120,7 +120,7 @@ internal sealed class PersonalAccessTokenValidator(
             return await RefuseRevokedAsync(digest, state.Id, state.UserId, prefix, state.SecretSha256, client, cancellationToken);
         }
 
-        if (state.SecretSha256 is { } stateSha256 && !digest.Matches(stateSha256))
+        if (FastCheck(state.SecretSha256, digest) == FastCheckResult.WrongSecret)
         {
             audit.RecordUse(AuditEventKind.FailedUse, state.Id, state.UserId, prefix, client, "wrong secret");
             return await RefuseAsync(digest, client, cancellationToken);
@@ -159,7 +159,7 @@ internal sealed class PersonalAccessTokenValidator(
 
         // Only the correct token has this SHA-256 (119 secret bits): a wrong secret ends here, in microseconds,
         // so a flood of them from any number of addresses costs no Argon2 run.
-        if (FastCheck(row, digest) == FastCheckResult.WrongSecret)
+        if (FastCheck(row.SecretSha256, digest) == FastCheckResult.WrongSecret)
         {
             audit.RecordUse(AuditEventKind.FailedUse, row.Id, row.UserId, row.Prefix, client, "wrong secret");
             return await RefuseAsync(digest, client, cancellationToken);
@@ -225,7 +225,7 @@ internal sealed class PersonalAccessTokenValidator(
         }
 
         var digest = TokenDigest.Of(token);
-        var proven = FastCheck(row, digest) switch
+        var proven = FastCheck(row.SecretSha256, digest) switch
         {
             FastCheckResult.Matches => true,
             FastCheckResult.WrongSecret => false,
@@ -243,9 +243,9 @@ internal sealed class PersonalAccessTokenValidator(
         NoSha256,
     }
 
-    // The fast check both paths share: the presented token's SHA-256 against the row's, in fixed time.
-    private static FastCheckResult FastCheck(Candidate row, TokenDigest digest) =>
-        row.SecretSha256 is not { } stored ? FastCheckResult.NoSha256
+    // The fast check every path shares (state read, full row, leaked-token lookup): the presented token's SHA-256 against the row's, in fixed time.
+    private static FastCheckResult FastCheck(string? secretSha256, TokenDigest digest) =>
+        secretSha256 is not { } stored ? FastCheckResult.NoSha256
         : digest.Matches(stored) ? FastCheckResult.Matches
         : FastCheckResult.WrongSecret;
 

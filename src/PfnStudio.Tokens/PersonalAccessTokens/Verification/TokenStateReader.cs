@@ -25,7 +25,7 @@ internal sealed record TokenState(
 /// Reads a token's current <see cref="TokenState"/> by its indexed prefix, with its owner's disabled state joined in
 /// by the owner's primary key (the same statement, no second round trip), as one prepared point read on a
 /// connection this reader keeps open, so the per-request revocation check costs microseconds and always sees
-/// the store's committed state (a revoke by another process or host included): there is no cache in between.
+/// the store's committed state (a revoke by another process or host included): nothing is remembered across a commit.
 /// Table and column names come from the EF model and the connection from the <see cref="TokensDbContext"/>'s
 /// provider, so the same SQL serves SQLite and PostgreSQL. Needs a shared store (a file or a server), not an
 /// in-memory SQLite database, which a second connection would not see.
@@ -35,7 +35,8 @@ internal sealed record TokenState(
 /// <em>next</em> batch (one <c>WHERE prefix = ANY(@prefixes)</c> statement for every prefix waiting), never a read
 /// that started before it arrived. So each request still sees every revoke committed before it began, on every
 /// host, while a flood of requests costs a few statements instead of one each. At low load a request finds a free
-/// slot and reads at once, alone. SQLite reads in process in microseconds and keeps one point read per request.
+/// slot and reads at once, alone. SQLite reads in process in microseconds, one point read per request, and in WAL
+/// mode not even that while no connection has committed since the token's state was read (<see cref="SqliteStateMemo"/>).
 /// </para>
 /// </summary>
 internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider time, IOptions<HotPathOptions> options) : IDisposable
@@ -65,6 +66,8 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider
     private Plan? _plan;
     private bool _disposed;
     private long _storeFileSeenAt = long.MinValue;
+    private SqliteStateMemo? _memo;
+    private int _reopenMemo;
 
     /// <summary>Statements executed so far (one per point read, one per batch): what tests and the benchmark count.</summary>
     public long Statements => Interlocked.Read(ref _statements);
@@ -184,6 +187,12 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider
             if (!File.Exists(file))
             {
                 Volatile.Write(ref _storeFileSeenAt, long.MinValue);
+                if (Interlocked.Exchange(ref _memo, null) is { } dropped)
+                {
+                    await dropped.DisposeAsync();
+                    Volatile.Write(ref _reopenMemo, 1);
+                }
+
                 while (_idle.TryDequeue(out var stale))
                 {
                     await stale.DisposeAsync();
@@ -192,7 +201,21 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider
                 throw new TokenStoreMissingException();
             }
 
+            if (Interlocked.Exchange(ref _reopenMemo, 0) == 1)
+            {
+                Volatile.Write(ref _memo, await SqliteStateMemo.TryOpenAsync(plan.Factory, plan.ConnectionString, cancellationToken));
+            }
+
             Volatile.Write(ref _storeFileSeenAt, time.GetTimestamp());
+        }
+
+        // SQLite in WAL mode: while nothing was committed since this token's state was read, it is what a read
+        // would return now (SqliteStateMemo), and no statement runs.
+        var memo = Volatile.Read(ref _memo);
+        var snapshot = default(SqliteStateMemo.Snapshot);
+        if (memo is not null && memo.TryGet(prefix, out var remembered, out snapshot))
+        {
+            return remembered;
         }
 
         var lease = await RentAsync(cancellationToken);
@@ -210,6 +233,11 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider
             }
 
             Return(lease);
+            if (memo is not null && state is not null)
+            {
+                memo.Remember(prefix, state, snapshot);
+            }
+
             return state;
         }
         catch
@@ -248,6 +276,7 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider
             lease.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
+        Interlocked.Exchange(ref _memo, null)?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _initialize.Dispose();
     }
 
@@ -367,12 +396,13 @@ internal sealed class TokenStateReader(IServiceScopeFactory scopes, TimeProvider
                 }
             }
 
-            _plan = new Plan(
-                DbProviderFactories.GetFactory(connection) ?? throw new InvalidOperationException("The token store's provider has no DbProviderFactory."),
-                connectionString,
-                text,
-                sqliteFile,
-                batched);
+            var factory = DbProviderFactories.GetFactory(connection) ?? throw new InvalidOperationException("The token store's provider has no DbProviderFactory.");
+            if (sqliteFile is not null)
+            {
+                _memo = await SqliteStateMemo.TryOpenAsync(factory, connectionString, cancellationToken);
+            }
+
+            _plan = new Plan(factory, connectionString, text, sqliteFile, batched);
             return _plan;
         }
         finally

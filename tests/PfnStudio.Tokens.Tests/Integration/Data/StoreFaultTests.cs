@@ -111,6 +111,11 @@ public sealed class StoreFaultTests
 
         Assert.NotNull((await browser.IssueOnPageAsync("after")).RevealedToken());
         Assert.Equal(["after", "gone"], await app.WithDbAsync(db => db.PersonalAccessTokens.OrderBy(t => t.Name).Select(t => t.Name).ToListAsync()));
+
+        // The hot path watches the returned store's commits again: a revoke from another connection is seen at once.
+        await app.RevokeFromAnotherConnectionAsync(token, app.Clock.GetUtcNow());
+        using var revoked = await api.GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
     }
 
     // SQLite's single-writer lock; PostgreSQL locks rows instead.

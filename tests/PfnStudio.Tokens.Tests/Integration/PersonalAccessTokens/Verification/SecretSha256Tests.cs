@@ -44,6 +44,32 @@ public sealed class SecretSha256Tests
         Assert.Equal(2, argon2.Verifications);
     }
 
+    [Fact]
+    public async Task TheFirstCorrectUseFillsOnlyItsOwnRowNeverAnotherWithTheSameHashOrOneThatHasAValue()
+    {
+        await using var app = new TokensApplication();
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "old laptop");
+        await app.IssueTokenAsync(user.Id, "old desktop");
+        var withValue = await app.IssueTokenAsync(user.Id, "old server");
+        var hash = await app.WithDbAsync(db => db.PersonalAccessTokens.Where(t => t.Prefix == token.Substring(14, 12)).Select(t => t.Hash).SingleAsync());
+        const string Kept = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+        // Three rows issued "before": the token's, one without a value, one with; both others hold the same hash string.
+        await app.WithDbAsync(db => db.PersonalAccessTokens.Where(t => t.Prefix != withValue.Substring(14, 12))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.SecretSha256, (string?)null)));
+        await app.WithDbAsync(db => db.PersonalAccessTokens.Where(t => t.Prefix == withValue.Substring(14, 12))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.SecretSha256, Kept)));
+        await app.WithDbAsync(db => db.PersonalAccessTokens.ExecuteUpdateAsync(s => s.SetProperty(t => t.Hash, hash)));
+
+        Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(token));
+
+        var stored = await app.WithDbAsync(db => db.PersonalAccessTokens.ToDictionaryAsync(t => t.Name, t => t.SecretSha256));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token))), stored["old laptop"]);
+        Assert.Null(stored["old desktop"]);
+        Assert.Equal(Kept, stored["old server"]);
+    }
+
     [Theory]
     [InlineData("not hex at all")]
     [InlineData("00")]

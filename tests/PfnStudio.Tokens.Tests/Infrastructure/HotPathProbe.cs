@@ -54,19 +54,27 @@ internal static class HotPathExtensions
     }
 
     /// <summary>Revokes like another process would: its own connection to the store file, plain SQL, no host service.</summary>
-    public static async Task RevokeFromAnotherConnectionAsync(this TokensApplication app, string token, DateTimeOffset at)
+    public static Task RevokeFromAnotherConnectionAsync(this TokensApplication app, string token, DateTimeOffset at) =>
+        app.UpdateOneRowFromAnotherConnectionAsync(
+            "UPDATE \"PersonalAccessTokens\" SET \"RevokedAt\" = @at WHERE \"Prefix\" = @key", at, token[14..26]);
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> (parameters <c>@at</c> and <c>@key</c>) on a connection of its own, plain SQL, no
+    /// host service, and asserts it changed exactly one row.
+    /// </summary>
+    public static async Task UpdateOneRowFromAnotherConnectionAsync(this TokensApplication app, string sql, DateTimeOffset at, string key)
     {
         await using var connection = await app.OpenSeparateConnectionAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE \"PersonalAccessTokens\" SET \"RevokedAt\" = @at WHERE \"Prefix\" = @prefix";
+        command.CommandText = sql;
         var atParameter = command.CreateParameter();
         atParameter.ParameterName = "@at";
         atParameter.Value = TokensApplication.IsPostgres ? at : at.UtcTicks; // SQLite stores instants as UTC ticks
         command.Parameters.Add(atParameter);
-        var prefixParameter = command.CreateParameter();
-        prefixParameter.ParameterName = "@prefix";
-        prefixParameter.Value = token[14..26];
-        command.Parameters.Add(prefixParameter);
+        var keyParameter = command.CreateParameter();
+        keyParameter.ParameterName = "@key";
+        keyParameter.Value = key;
+        command.Parameters.Add(keyParameter);
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 

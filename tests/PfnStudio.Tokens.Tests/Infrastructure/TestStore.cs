@@ -55,13 +55,7 @@ internal sealed class TestStore
         var admin = System.Environment.GetEnvironmentVariable(PostgresVariable);
         if (string.IsNullOrWhiteSpace(admin))
         {
-            var reason = $"{PostgresVariable} is not set: it names a PostgreSQL server (Npgsql connection string of a user who may CREATE DATABASE); .ci/run starts one.";
-            if (string.Equals(System.Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail($"CI=true but {reason}");
-            }
-
-            Assert.Skip($"PostgreSQL run skipped: {reason}");
+            Requirement.Unmet($"PostgreSQL run skipped: {PostgresVariable} is not set: it names a PostgreSQL server (Npgsql connection string of a user who may CREATE DATABASE); .ci/run starts one.");
         }
 
         var name = $"pfnstudio_test_{Guid.NewGuid():N}";

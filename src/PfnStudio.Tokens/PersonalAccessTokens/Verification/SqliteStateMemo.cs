@@ -41,7 +41,7 @@ internal sealed class SqliteStateMemo : IAsyncDisposable
 
     private readonly DbConnection _anchor;
     private readonly IntPtr _header;
-    private Generation _current = new(default, valid: false);
+    private Generation? _current;
     private volatile bool _disposed;
 
     private SqliteStateMemo(DbConnection anchor, IntPtr header)
@@ -57,6 +57,7 @@ internal sealed class SqliteStateMemo : IAsyncDisposable
     public static async Task<SqliteStateMemo?> TryOpenAsync(DbProviderFactory factory, string connectionString, CancellationToken cancellationToken)
     {
         var anchor = factory.CreateConnection()!;
+        SqliteStateMemo? memo = null;
         try
         {
             anchor.ConnectionString = connectionString;
@@ -69,7 +70,6 @@ internal sealed class SqliteStateMemo : IAsyncDisposable
             var file = await ScalarAsync(anchor, "SELECT file FROM pragma_database_list WHERE name = 'main'", cancellationToken);
             if (!string.Equals(journalMode as string, "wal", StringComparison.OrdinalIgnoreCase) || file is not string { Length: > 0 } path)
             {
-                await anchor.DisposeAsync();
                 return null;
             }
 
@@ -77,7 +77,6 @@ internal sealed class SqliteStateMemo : IAsyncDisposable
             KeptOpen.Add(shm);
             if (shm.Length < 2 * HeaderBytes)
             {
-                await anchor.DisposeAsync();
                 return null;
             }
 
@@ -85,13 +84,21 @@ internal sealed class SqliteStateMemo : IAsyncDisposable
             var view = map.CreateViewAccessor(0, 2 * HeaderBytes, MemoryMappedFileAccess.Read);
             KeptOpen.Add(map);
             KeptOpen.Add(view);
-            var memo = new SqliteStateMemo(anchor, view.SafeMemoryMappedViewHandle.DangerousGetHandle() + (nint)view.PointerOffset);
-            return memo.TryReadHeader(out _) ? memo : await DiscardAsync(memo);
+            var mapped = new SqliteStateMemo(anchor, view.SafeMemoryMappedViewHandle.DangerousGetHandle() + (nint)view.PointerOffset);
+            memo = mapped.TryReadHeader(out _) ? mapped : null;
+            return memo;
         }
         catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException)
         {
-            await anchor.DisposeAsync();
             return null;
+        }
+        finally
+        {
+            // Without a memo nothing needs the anchor.
+            if (memo is null)
+            {
+                await anchor.DisposeAsync();
+            }
         }
     }
 
@@ -110,15 +117,15 @@ internal sealed class SqliteStateMemo : IAsyncDisposable
         }
 
         var current = Volatile.Read(ref _current);
-        if (!current.Valid || current.Header != header)
+        if (current is null || current.Header != header)
         {
             // Something was committed: everything remembered is dropped at once.
-            var next = new Generation(header, valid: true);
+            var next = new Generation(header);
             current = Interlocked.CompareExchange(ref _current, next, current) == current ? next : Volatile.Read(ref _current);
         }
 
         snapshot = new Snapshot(header, true);
-        if (current.Valid && current.Header == header && current.States.TryGetValue(prefix, out var remembered))
+        if (current is not null && current.Header == header && current.States.TryGetValue(prefix, out var remembered))
         {
             state = remembered;
             return true;
@@ -131,7 +138,7 @@ internal sealed class SqliteStateMemo : IAsyncDisposable
     public void Remember(string prefix, TokenState state, Snapshot snapshot)
     {
         var current = Volatile.Read(ref _current);
-        if (snapshot.Taken && current.Valid && current.Header == snapshot.Header && current.States.Count < Capacity)
+        if (snapshot.Taken && current is not null && current.Header == snapshot.Header && current.States.Count < Capacity)
         {
             current.States.TryAdd(prefix, state);
         }
@@ -141,14 +148,8 @@ internal sealed class SqliteStateMemo : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _disposed = true;
-        Volatile.Write(ref _current, new Generation(default, valid: false));
+        Volatile.Write(ref _current, null);
         return _anchor.DisposeAsync();
-    }
-
-    private static async Task<SqliteStateMemo?> DiscardAsync(SqliteStateMemo memo)
-    {
-        await memo.DisposeAsync();
-        return null;
     }
 
     private static async Task<object?> ScalarAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
@@ -180,11 +181,9 @@ internal sealed class SqliteStateMemo : IAsyncDisposable
     /// <summary>The header when a request looked, or not <see cref="Taken"/> when it could not be read whole.</summary>
     internal readonly record struct Snapshot(Header Header, bool Taken);
 
-    private sealed class Generation(Header header, bool valid)
+    private sealed class Generation(Header header)
     {
         public Header Header { get; } = header;
-
-        public bool Valid { get; } = valid;
 
         public ConcurrentDictionary<string, TokenState> States { get; } = new(StringComparer.Ordinal);
     }

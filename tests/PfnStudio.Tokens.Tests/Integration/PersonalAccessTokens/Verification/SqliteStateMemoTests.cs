@@ -38,21 +38,13 @@ public sealed class SqliteStateMemoTests
         var (token, userId) = await WarmTokenAsync(app, $"{change.Replace(' ', '-')}@example.com");
         var before = Statements(app);
 
-        var instant = app.Clock.GetUtcNow().AddSeconds(-1).UtcTicks;
         var (sql, key) = change switch
         {
             "revoke" => ("UPDATE \"PersonalAccessTokens\" SET \"RevokedAt\" = @at WHERE \"Prefix\" = @key", token[14..26]),
             "expire" => ("UPDATE \"PersonalAccessTokens\" SET \"ExpiresAt\" = @at WHERE \"Prefix\" = @key", token[14..26]),
             _ => ("UPDATE \"AspNetUsers\" SET \"DisabledAt\" = @at WHERE \"Id\" = @key", userId),
         };
-        await using (var connection = await app.OpenSeparateConnectionAsync())
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = sql;
-            AddParameter(command, "@at", instant);
-            AddParameter(command, "@key", key);
-            Assert.Equal(1, await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
-        }
+        await app.UpdateOneRowFromAnotherConnectionAsync(sql, app.Clock.GetUtcNow().AddSeconds(-1), key);
 
         Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(token));
         Assert.True(Statements(app) > before, "the request after the commit read the row");
@@ -149,31 +141,6 @@ public sealed class SqliteStateMemoTests
 
     private static long Statements(TokensApplication app) => app.Services.GetRequiredService<TokenStateReader>().Statements;
 
-    private static void AddParameter(System.Data.Common.DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
-
-    // Skips when python3 is absent locally; fails on CI, where Debian's python3 is part of the image .ci/run prepares.
-    private static string RequirePython()
-    {
-        var python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
-            .Select(d => Path.Combine(d, "python3")).FirstOrDefault(File.Exists);
-        if (python is not null)
-        {
-            return python;
-        }
-
-        const string reason = "python3 is not on PATH: apt-get install python3 to revoke from another process.";
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Assert.Fail(reason + " CI=true, so this test must run.");
-        }
-
-        Assert.Skip(reason);
-        return "";
-    }
+    private static string RequirePython() =>
+        Requirement.OnPath("python3", "python3 is not on PATH: apt-get install python3 to revoke from another process.");
 }

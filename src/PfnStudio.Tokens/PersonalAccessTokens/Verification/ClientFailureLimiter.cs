@@ -4,10 +4,12 @@ using Microsoft.Extensions.Options;
 namespace PfnStudio.Tokens.PersonalAccessTokens.Verification;
 
 /// <summary>
-/// Limits Argon2 verifications that did not succeed, per client address: an address gets at most
-/// <see cref="HotPathOptions.ClientFailureLimit"/> per <see cref="HotPathOptions.ClientFailureWindowSeconds"/>. Each
-/// verification reserves one attempt before it runs (<see cref="TryBeginAttempt"/>) and a success gives it back, so
-/// wrong secrets sent from one address, however many at once, cost at most that many Argon2 runs per window; further
+/// Limits refused tokens and verifications that did not succeed, per client address: an address gets at most
+/// <see cref="HotPathOptions.ClientFailureLimit"/> per <see cref="HotPathOptions.ClientFailureWindowSeconds"/>. A
+/// refusal and an Argon2 run that fails or finds no free slot count one (<see cref="CountFailure"/>); an Argon2 run
+/// whose result is the only check (a row without SHA-256) reserves its attempt before it runs
+/// (<see cref="TryBeginAttempt"/>) and a success gives it back, so wrong secrets sent from one address, however many
+/// at once, cost at most that many Argon2 runs per window; further
 /// tokens from that address that are not already verified in this process get 429 until the window ends. Tokens
 /// already verified keep working, and callers from other addresses are not affected. Keyed by address, not by
 /// prefix: prefixes are public, and a per-prefix limit would let anyone who knows one lock its owner out. At most
@@ -113,6 +115,18 @@ internal sealed class ClientFailureLimiter
             {
                 window.Attempts = Math.Max(0, window.Attempts - 1);
             }
+        }
+    }
+
+    /// <summary>
+    /// Counts one failure for <paramref name="client"/> that no <see cref="TryBeginAttempt"/> reserved (a refusal
+    /// decided without Argon2, or an Argon2 run that could not start); nothing when the address is throttled already.
+    /// </summary>
+    public void CountFailure(string client)
+    {
+        if (TryBeginAttempt(client, out _))
+        {
+            EndAttempt(client, failed: true);
         }
     }
 

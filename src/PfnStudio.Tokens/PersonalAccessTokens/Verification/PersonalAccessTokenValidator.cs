@@ -314,9 +314,11 @@ internal sealed class PersonalAccessTokenValidator(
             return Verification.Matches;
         }
 
-        // The attempt is reserved before Argon2 runs, so a burst of wrong secrets arriving together cannot all
-        // slip past the address's limit.
-        if (!clientFailures.TryBeginAttempt(client, out _))
+        // For a row without SHA-256, Argon2 is the only check: the attempt is reserved before it runs, so a burst of
+        // wrong secrets arriving together cannot all slip past the address's limit. A token whose SHA-256 matched is
+        // the correct one: it reserves nothing, so fresh tokens of one machine waiting together for an Argon2 slot
+        // never throttle each other.
+        if (backfillSha256 && !clientFailures.TryBeginAttempt(client, out _))
         {
             return Verification.Throttled;
         }
@@ -329,9 +331,16 @@ internal sealed class PersonalAccessTokenValidator(
         }
         finally
         {
-            // A success gives the attempt back. A wrong secret uses it up, and so does "no Argon2 slot": otherwise a
-            // flood that keeps Argon2 saturated would never run out of attempts.
-            clientFailures.EndAttempt(client, failed: matches != true);
+            // A success costs no attempt. A wrong secret uses one up, and so does "no Argon2 slot": otherwise a flood
+            // that keeps Argon2 saturated would never run out of attempts.
+            if (backfillSha256)
+            {
+                clientFailures.EndAttempt(client, failed: matches != true);
+            }
+            else if (matches != true)
+            {
+                clientFailures.CountFailure(client);
+            }
         }
 
         if (matches == true)
@@ -388,9 +397,10 @@ internal sealed class PersonalAccessTokenValidator(
             return new TokenValidationResult(TokenValidationStatus.OwnerDisabled, token);
         }
 
+        // An expired token stays remembered too: forgetting it would make every retry of a job nobody updated
+        // cost another Argon2 run; every request still reads the row's expiry.
         if (expiresAt is { } expiry && time.GetUtcNow() >= expiry)
         {
-            verified.Evict(digest);
             audit.RecordUse(AuditEventKind.ExpiredUse, token.Id, token.UserId, token.Prefix, client, "expired token presented");
             return new TokenValidationResult(TokenValidationStatus.Expired, token);
         }

@@ -80,6 +80,43 @@ public sealed class Argon2CapacityTests
     }
 
     [Fact]
+    public async Task FreshTokensOfOneMachineWaitingTogetherForArgon2AreNeverThrottled()
+    {
+        await using var app = new TokensApplication
+        {
+            Settings = new Dictionary<string, string>
+            {
+                ["Argon2:MaxConcurrentHashes"] = "1",
+                ["HotPath:ClientFailureLimit"] = "2",
+            },
+        };
+        var user = await app.CreateUserAsync("ada@example.com");
+        var tokens = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            tokens.Add(await app.IssueTokenAsync(user.Id, $"ci job {i}"));
+        }
+
+        // Six jobs on one runner start at once with their new tokens: all six queue for the one Argon2 slot, more
+        // than the address's two failures, and none of them is a failure.
+        var hasher = app.Services.GetRequiredService<Argon2idTokenHasher>();
+        Task<HttpStatusCode[]> firstUses;
+        using (await hasher.AcquireSlotAsync(CancellationToken.None))
+        {
+            firstUses = Task.WhenAll(tokens.Select(app.StatusOfMeAsync));
+            await Task.Delay(300, TestContext.Current.CancellationToken);
+            Assert.False(firstUses.IsCompleted);
+        }
+
+        Assert.All(await firstUses, status => Assert.Equal(HttpStatusCode.OK, status));
+
+        // Nothing was counted against the address: two wrong secrets are still refused as such, the third is 429.
+        Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(tokens[0].WithWrongSecret(1)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(tokens[0].WithWrongSecret(2)));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await app.StatusOfMeAsync(tokens[1].WithWrongSecret(3)));
+    }
+
+    [Fact]
     public async Task FirstUsesBeyondTheGlobalBudgetGet503WhileVerifiedTokensWorkAndTheBudgetRefills()
     {
         await using var app = new TokensApplication

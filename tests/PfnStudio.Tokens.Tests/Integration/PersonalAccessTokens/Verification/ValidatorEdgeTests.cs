@@ -31,6 +31,7 @@ public sealed class ValidatorEdgeTests
         Assert.Equal(
             "Bearer realm=\"pfnstudio\", error=\"invalid_token\", error_description=\"The token is unknown or has been revoked.\"",
             refused.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(0, app.Services.GetRequiredService<VerifiedTokenCache>().Count);
     }
 
     [Fact]

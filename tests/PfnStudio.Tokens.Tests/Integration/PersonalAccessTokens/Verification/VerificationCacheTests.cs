@@ -56,6 +56,34 @@ public sealed class VerificationCacheTests
         using var expired = await app.GetMeAsync(token);
         Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
         Assert.Contains("The token expired at 2026-11-30T12:00:00Z.", expired.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+
+        // A job nobody updated retries its expired token: each answer says so again, and none costs an Argon2 run.
+        for (var retry = 0; retry < 3; retry++)
+        {
+            using var again = await app.GetMeAsync(token);
+            Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
+            Assert.Contains("The token expired at 2026-11-30T12:00:00Z.", again.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, argon2.Verifications);
+    }
+
+    [Fact]
+    public async Task ATokenFirstUsedAfterItsExpiryCostsOneArgon2RunHoweverOftenItIsRetried()
+    {
+        await using var app = new TokensApplication();
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "forgotten job", expiresInDays: 1);
+        app.Clock.Advance(TimeSpan.FromDays(2));
+        using var argon2 = Argon2Count.Start(app);
+
+        for (var retry = 0; retry < 4; retry++)
+        {
+            using var expired = await app.GetMeAsync(token);
+            Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
+            Assert.Contains("error=\"invalid_token\", error_description=\"The token expired at ", expired.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        }
+
         Assert.Equal(1, argon2.Verifications);
     }
 
@@ -76,6 +104,11 @@ public sealed class VerificationCacheTests
         Assert.Equal(
             "Bearer realm=\"pfnstudio\", error=\"invalid_token\", error_description=\"The token is unknown or has been revoked.\"",
             refused.Headers.WwwAuthenticate.ToString());
+
+        // The revoke is final: the verification is forgotten at its first refusal, and so is every retry's.
+        Assert.Equal(0, app.Services.GetRequiredService<VerifiedTokenCache>().Count);
+        Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(token));
+        Assert.Equal(0, app.Services.GetRequiredService<VerifiedTokenCache>().Count);
     }
 
     [Fact]

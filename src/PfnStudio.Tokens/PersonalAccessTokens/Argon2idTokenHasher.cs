@@ -36,13 +36,20 @@ internal sealed class Argon2idTokenHasher : IDisposable
 
     private readonly Argon2Options _options;
     private readonly SemaphoreSlim _slots;
-    private readonly System.Threading.RateLimiting.TokenBucketRateLimiter _budget;
+    private static readonly TimeSpan BudgetPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly SemaphoreSlim _budget;
+    private readonly ITimer _replenish;
+    private readonly CancellationTokenSource _disposed = new();
     private readonly Counter<long> _computations;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _busy;
 
     /// <summary>Creates a hasher from validated options, with its instruments on a meter from <paramref name="meters"/>.</summary>
-    public Argon2idTokenHasher(IOptions<Argon2Options> options, IMeterFactory meters)
+    /// <param name="options">The validated <see cref="Argon2Options"/>.</param>
+    /// <param name="meters">Where the hasher's meter comes from.</param>
+    /// <param name="time">The clock that refills the verification budget each second (the system clock when omitted).</param>
+    public Argon2idTokenHasher(IOptions<Argon2Options> options, IMeterFactory meters, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(meters);
@@ -50,15 +57,12 @@ internal sealed class Argon2idTokenHasher : IDisposable
         SlotCount = _options.MaxConcurrentHashes > 0 ? _options.MaxConcurrentHashes : DefaultSlotCount(Environment.ProcessorCount);
         _slots = new SemaphoreSlim(SlotCount, SlotCount);
         VerificationsPerSecond = _options.VerificationsPerSecond > 0 ? _options.VerificationsPerSecond : 5 * SlotCount;
-        _budget = new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
-        {
-            TokenLimit = VerificationsPerSecond,
-            TokensPerPeriod = VerificationsPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 100_000,
-            QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
+        _budget = new SemaphoreSlim(VerificationsPerSecond, VerificationsPerSecond);
+
+        // A token bucket refilled to full each second on the TimeProvider's clock (System.Threading.RateLimiting's
+        // limiters replenish on the real clock only, even through TryReplenish), by a one-shot timer armed again each
+        // time: a fake clock moved on by a day refills it once, not once per second of the day.
+        _replenish = (time ?? TimeProvider.System).CreateTimer(_ => ReplenishBudget(), null, BudgetPeriod, Timeout.InfiniteTimeSpan);
         var meter = meters.Create(MeterName);
         _computations = meter.CreateCounter<long>("pfnstudio.tokens.argon2.computations", "{computation}", "Argon2id computations run.");
         _duration = meter.CreateHistogram<double>("pfnstudio.tokens.argon2.duration", "s", "Time of one Argon2id computation, slot wait excluded.");
@@ -99,12 +103,10 @@ internal sealed class Argon2idTokenHasher : IDisposable
         }
 
         var started = Stopwatch.GetTimestamp();
-        using (var budget = await AcquireBudgetAsync(cancellationToken))
-        {
-            var left = _options.QueueTimeoutMilliseconds - (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            var actual = await ComputeAsync(token, salt, parameters, expected.Length, "verify", cancellationToken, Math.Max(1, left));
-            return CryptographicOperations.FixedTimeEquals(actual, expected);
-        }
+        await AcquireBudgetAsync(cancellationToken);
+        var left = _options.QueueTimeoutMilliseconds - (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var actual = await ComputeAsync(token, salt, parameters, expected.Length, "verify", cancellationToken, Math.Max(1, left));
+        return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 
     /// <summary>Whether a stored hash was made with parameters other than the configured ones.</summary>
@@ -115,34 +117,48 @@ internal sealed class Argon2idTokenHasher : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _replenish.Dispose();
+        _disposed.Cancel();
         _slots.Dispose();
-        _budget.Dispose();
+    }
+
+    private void ReplenishBudget()
+    {
+        try
+        {
+            // Only this timer releases, and only up to the limit: permits taken meanwhile only make room.
+            var spent = VerificationsPerSecond - _budget.CurrentCount;
+            if (spent > 0)
+            {
+                _budget.Release(spent);
+            }
+
+            _replenish.Change(BudgetPeriod, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host is stopping.
+        }
     }
 
     // One permit of the global verification budget, waiting at most the queue timeout.
-    private async Task<System.Threading.RateLimiting.RateLimitLease> AcquireBudgetAsync(CancellationToken cancellationToken)
+    private async Task AcquireBudgetAsync(CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.QueueTimeoutMilliseconds);
-        System.Threading.RateLimiting.RateLimitLease lease;
+        // Disposing the hasher ends every wait at once, as busy.
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         try
         {
-            lease = await _budget.AcquireAsync(1, timeout.Token);
+            if (await _budget.WaitAsync(_options.QueueTimeoutMilliseconds, waiting.Token))
+            {
+                return;
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            _busy.Add(1);
-            throw new HashingBusyException();
         }
 
-        // Refused without waiting (a failed lease holds nothing): the hasher is being disposed, or the queue is full.
-        if (!lease.IsAcquired)
-        {
-            _busy.Add(1);
-            throw new HashingBusyException();
-        }
-
-        return lease;
+        _busy.Add(1);
+        throw new HashingBusyException();
     }
 
     /// <summary>

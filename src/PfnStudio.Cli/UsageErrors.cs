@@ -23,7 +23,7 @@ internal static class UsageErrors
                 : $"unknown {what} '{unknown}' for '{commandPath}' {help}";
         }
 
-        var messages = parseResult.Errors.Select(e => ApiClient.OneLine(e.Message).TrimEnd('.')).Distinct();
+        var messages = parseResult.Errors.Select(e => Ranges.Describe(e) ?? ApiClient.OneLine(e.Message).TrimEnd('.')).Distinct();
         return $"{string.Join("; ", messages)} {help}";
     }
 

@@ -60,6 +60,10 @@ public sealed class CliRunsProjectsAndOutputTests : IDisposable
     [InlineData("--limit", "0", "--limit must be a whole number from 1 to 100, not 0")]
     [InlineData("--limit", "-3", "--limit must be a whole number from 1 to 100, not -3")]
     [InlineData("--timeout", "0", "--timeout must be a whole number from 1 to 3600, not 0")]
+    [InlineData("--limit", "ten", "--limit must be a whole number from 1 to 100, not ten")]
+    [InlineData("--limit", "99999999999", "--limit must be a whole number from 1 to 100, not 99999999999")]
+    [InlineData("--timeout", "1.5", "--timeout must be a whole number from 1 to 3600, not 1.5")]
+    [InlineData("--timeout", "", "--timeout must be a whole number from 1 to 3600, not ''")]
     public async Task AnOutOfRangeValueIsExitTwoInOneLineAndNothingIsSent(string option, string value, string message)
     {
         var sent = 0;

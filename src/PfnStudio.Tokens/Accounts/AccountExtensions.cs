@@ -48,6 +48,7 @@ internal static class AccountExtensions
             .AddSignInManager<AccountSignInManager>()
             .AddClaimsPrincipalFactory<AccountClaimsPrincipalFactory>()
             .AddDefaultTokenProviders()
+            .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(OneTimeAuthenticatorTokenProvider.ProviderName)
             .AddTokenProvider<PasswordResetTokenProvider>(PasswordResetTokenProvider.ProviderName);
         builder.Services.Configure<PasswordResetTokenProviderOptions>(options =>
         {

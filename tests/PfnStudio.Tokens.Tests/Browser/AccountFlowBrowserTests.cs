@@ -31,7 +31,7 @@ public sealed class AccountFlowBrowserTests(Chromium chromium) : IClassFixture<C
         await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "QR code to add PFN Studio to an authenticator app" })).ToBeVisibleAsync();
         findings.AddRange(await SeriousViolationsAsync(page, "two-factor set-up"));
         var key = await page.Locator(".authenticator-key").InnerTextAsync();
-        await page.GetByLabel("Code from the app").FillAsync(TwoFactorTests.Totp(key));
+        await page.GetByLabel("Code from the app").FillAsync(TwoFactorTests.Totp(served.App.Clock, key));
         await page.GetByRole(AriaRole.Button, new() { Name = "Turn on" }).ClickAsync();
 
         var codes = page.Locator(".recovery-codes li code");
@@ -45,7 +45,7 @@ public sealed class AccountFlowBrowserTests(Chromium chromium) : IClassFixture<C
         await SignInWithPasswordAsync(page, "browser-2fa@example.com");
         await page.AssertAtAsync("/account/sign-in/two-factor?RememberMe=False");
         findings.AddRange(await SeriousViolationsAsync(page, "sign-in code step"));
-        await page.GetByLabel("Code from the app").FillAsync(TwoFactorTests.Totp(key));
+        await page.GetByLabel("Code from the app").FillAsync(TwoFactorTests.Totp(served.App.Clock, key));
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.Locator("summary.avatar")).ToBeVisibleAsync();
 

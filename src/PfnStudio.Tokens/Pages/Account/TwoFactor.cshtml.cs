@@ -150,6 +150,9 @@ internal sealed class TwoFactorModel(
         await users.SetTwoFactorEnabledAsync(user, false);
         await users.ResetAuthenticatorKeyAsync(user);
 
+        // Codes of the new key start afresh: its first code may fall in the step the old key's last code was used in.
+        await users.RemoveAuthenticationTokenAsync(user, OneTimeAuthenticatorTokenProvider.LoginProvider, OneTimeAuthenticatorTokenProvider.LastStepName);
+
         // A current code (or a recovery code) is the second factor confirmed now: it counts for sudo mode.
         await signIn.RefreshSignInAsync(user);
         await activity.RecordAsync(user.Id, AuditEventKind.TwoFactorDisabled, HttpContext.Connection.RemoteIpAddress?.ToString(),

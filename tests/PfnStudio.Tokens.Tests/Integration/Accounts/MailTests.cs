@@ -176,9 +176,9 @@ public sealed class MailTests
 
         var setup = await person.Browser.GetAsync("/account/two-factor");
         var key = setup.Text(".authenticator-key");
-        await person.Browser.SubmitAsync(setup, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = TwoFactorTests.Totp(key) });
+        await person.Browser.SubmitAsync(setup, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = TwoFactorTests.Totp(app.Clock, key) });
         var on = await person.Browser.GetAsync("/account/two-factor");
-        await person.Browser.SubmitAsync(on, "form.disable-two-factor", new Dictionary<string, string> { ["Input.DisableCode"] = TwoFactorTests.Totp(key) });
+        await person.Browser.SubmitAsync(on, "form.disable-two-factor", new Dictionary<string, string> { ["Input.DisableCode"] = TwoFactorTests.Totp(app.Clock, key) });
 
         var off = await smtp.WaitForAsync("notices@example.com", "Two-factor authentication is off");
         Assert.Contains("notices@example.com", off.TextBody, StringComparison.Ordinal);

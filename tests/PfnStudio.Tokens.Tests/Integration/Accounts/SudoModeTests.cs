@@ -115,7 +115,7 @@ public sealed class SudoModeTests
         var key = setup.Text(".authenticator-key");
         var refused = await browser.SubmitAsync(setup, "form.enable-two-factor", new Dictionary<string, string>
         {
-            ["Input.Code"] = TwoFactorTests.Totp(key),
+            ["Input.Code"] = TwoFactorTests.Totp(app.Clock, key),
             ["Input.Password"] = "not the password",
         });
         Assert.Equal("That is not your password.", refused.Text("[data-valmsg-for='Input.Password']"));
@@ -124,7 +124,7 @@ public sealed class SudoModeTests
 
         var on = await browser.SubmitAsync(refused, "form.enable-two-factor", new Dictionary<string, string>
         {
-            ["Input.Code"] = TwoFactorTests.Totp(key),
+            ["Input.Code"] = TwoFactorTests.Totp(app.Clock, key),
             ["Input.Password"] = TokensApplication.Password,
         });
         Assert.Contains("On.", on.Text(".two-factor-state"));
@@ -142,7 +142,7 @@ public sealed class SudoModeTests
         // Within the window: no password asked; the app's code proves the app, so the window still ends 2 h after sign-in.
         var setup = await browser.GetAsync("/account/two-factor");
         Assert.Null(setup.Document.QuerySelector("#enable-password"));
-        var on = await browser.SubmitAsync(setup, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = TwoFactorTests.Totp(setup.Text(".authenticator-key")) });
+        var on = await browser.SubmitAsync(setup, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = TwoFactorTests.Totp(app.Clock, setup.Text(".authenticator-key")) });
         Assert.Contains("On.", on.Text(".two-factor-state"));
 
         app.Clock.Advance(TimeSpan.FromHours(1));

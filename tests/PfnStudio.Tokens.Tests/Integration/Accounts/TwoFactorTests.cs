@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
 using PfnStudio.Tokens.Tests.Infrastructure;
 
 namespace PfnStudio.Tokens.Tests.Integration.Accounts;
@@ -38,14 +39,14 @@ public sealed class TwoFactorTests
         // Reloading the page shows the same key: the app scanned first still matches.
         Assert.Equal(shownKey, (await browser.GetAsync("/account/two-factor")).Text(".authenticator-key"));
 
-        var wrong = await browser.SubmitAsync(setUp, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = WrongCode(shownKey) });
+        var wrong = await browser.SubmitAsync(setUp, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = WrongCode(app.Clock, shownKey) });
         Assert.Equal("That code is not right. Enter the 6-digit code your authenticator app shows now.", wrong.Text("[data-valmsg-for='Input.Code']"));
         Assert.Empty(wrong.Document.QuerySelectorAll(".recovery-codes li"));
         var empty = await browser.SubmitAsync(setUp, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = "" });
         Assert.Equal("Enter the 6-digit code from your authenticator app.", empty.Text("[data-valmsg-for='Input.Code']"));
         Assert.False(await EnabledAsync(app, "setup@example.com"));
 
-        var on = await browser.SubmitAsync(setUp, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = Totp(shownKey) });
+        var on = await browser.SubmitAsync(setUp, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = Totp(app.Clock, shownKey) });
         Assert.True(on.Response.Headers.CacheControl?.NoStore);
         Assert.Equal("Save these recovery codes. They are shown only once.", on.Text(".recovery-codes h2"));
         var codes = on.Texts(".recovery-codes li");
@@ -80,12 +81,12 @@ public sealed class TwoFactorTests
         Assert.Equal("/account/sign-in", tokens.Url.AbsolutePath);
 
         step = await SignInAsync(browser, "signin@example.com", "/organizations");
-        var wrong = await browser.SubmitAsync(step, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = WrongCode(key) });
+        var wrong = await browser.SubmitAsync(step, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = WrongCode(app.Clock, key) });
         Assert.Equal("That code is not right. Enter the 6-digit code your authenticator app shows now.", wrong.Text("[data-valmsg-for='Input.Code']"));
         Assert.Null(wrong.Document.QuerySelector("summary.avatar"));
         Assert.Equal(1, await FailedCountAsync(app, "signin@example.com"));
 
-        var signedIn = await browser.SubmitAsync(wrong, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = Totp(key) });
+        var signedIn = await browser.SubmitAsync(wrong, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = Totp(app.Clock, key) });
         Assert.Equal("/organizations", signedIn.Url.AbsolutePath);
         Assert.Equal("S", signedIn.Text("summary.avatar"));
         Assert.Equal(0, await FailedCountAsync(app, "signin@example.com"));
@@ -94,9 +95,63 @@ public sealed class TwoFactorTests
         using var other = app.CreateBrowser();
         var foreign = await SignInAsync(other, "signin@example.com", "https://evil.example/");
         Assert.Equal("?RememberMe=False", foreign.Url.Query);
-        var home = await other.SubmitAsync(foreign, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = Totp(key) });
+        var home = await other.SubmitAsync(foreign, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = Totp(app.Clock, key) });
         Assert.Equal("/", home.Url.AbsolutePath);
         Assert.Equal("S", home.Text("summary.avatar"));
+    }
+
+    [Fact]
+    public async Task ACodeIsAcceptedOnceAndNeitherItNorAnEarlierOneAgainOnAnyForm()
+    {
+        await using var app = new TokensApplication();
+        var key = await EnableAsync(app, "once@example.com");
+        using var browser = app.CreateBrowser();
+        var code = Totp(app.Clock, key);
+        var earlier = TotpAt(key, app.Clock.GetUtcNow().AddSeconds(-30));
+        Assert.Equal("O", (await browser.SubmitAsync(await SignInAsync(browser, "once@example.com"), "form.two-factor-sign-in",
+            new Dictionary<string, string> { ["Input.Code"] = code })).Text("summary.avatar"));
+
+        // Someone who watched it being typed signs in with the password and the same code, still within its 90 s.
+        app.Clock.Advance(TimeSpan.FromSeconds(20));
+        using var watcher = app.CreateBrowser();
+        foreach (var replayed in new[] { code, earlier })
+        {
+            var refused = await watcher.SubmitAsync(await SignInAsync(watcher, "once@example.com"), "form.two-factor-sign-in",
+                new Dictionary<string, string> { ["Input.Code"] = replayed });
+            Assert.Equal("That code is not right. Enter the 6-digit code your authenticator app shows now.", refused.Text("[data-valmsg-for='Input.Code']"));
+            Assert.Null(refused.Document.QuerySelector("summary.avatar"));
+        }
+
+        // Nor does it turn 2FA off in the session it signed in.
+        var page = await browser.GetAsync("/account/two-factor");
+        var off = await browser.SubmitAsync(page, "form.disable-two-factor", new Dictionary<string, string> { ["Input.DisableCode"] = code });
+        Assert.Equal("That code is not right. Enter the 6-digit code your authenticator app shows now.", off.Text("[data-valmsg-for='Input.DisableCode']"));
+        Assert.True(await EnabledAsync(app, "once@example.com"));
+
+        // The app's next code works, once.
+        await browser.SubmitAsync(await browser.GetAsync("/account/two-factor"), "form.disable-two-factor",
+            new Dictionary<string, string> { ["Input.DisableCode"] = Totp(app.Clock, key) });
+        Assert.False(await EnabledAsync(app, "once@example.com"));
+    }
+
+    [Fact]
+    public async Task TurnedOffAndOnAgainWithANewKeyItsFirstCodeWorksInTheSameStep()
+    {
+        await using var app = new TokensApplication();
+        using var browser = app.CreateBrowser();
+        await browser.SignUpAsync("again@example.com");
+        var (key, _) = await EnableOnPageAsync(app, browser);
+        await browser.SubmitAsync(await browser.GetAsync("/account/two-factor"), "form.disable-two-factor",
+            new Dictionary<string, string> { ["Input.DisableCode"] = Totp(app.Clock, key) });
+        Assert.False(await EnabledAsync(app, "again@example.com"));
+
+        // The clock stays in the step the old key's code was used in.
+        var setUp = await browser.GetAsync("/account/two-factor");
+        var newKey = setUp.Text(".authenticator-key");
+        Assert.NotEqual(key, newKey);
+        var on = await browser.SubmitAsync(setUp, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = TotpAt(newKey, app.Clock.GetUtcNow()) });
+        Assert.Equal(10, on.Texts(".recovery-codes li").Count);
+        Assert.True(await EnabledAsync(app, "again@example.com"));
     }
 
     [Fact]
@@ -108,10 +163,10 @@ public sealed class TwoFactorTests
         var step = await SignInAsync(browser, "guess@example.com");
         for (var i = 0; i < 5; i++)
         {
-            step = await browser.SubmitAsync(step, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = WrongCode(key) });
+            step = await browser.SubmitAsync(step, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = WrongCode(app.Clock, key) });
         }
 
-        var locked = await browser.SubmitAsync(step, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = Totp(key) });
+        var locked = await browser.SubmitAsync(step, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = Totp(app.Clock, key) });
         Assert.Equal("Too many failed attempts. This account is locked for a few minutes; try again later.", locked.Text("[data-valmsg-for='Input.Code']"));
         Assert.Null(locked.Document.QuerySelector("summary.avatar"));
     }
@@ -163,10 +218,10 @@ public sealed class TwoFactorTests
         await using var app = new TokensApplication();
         using var browser = app.CreateBrowser();
         await browser.SignUpAsync("off@example.com");
-        var (key, codes) = await EnableOnPageAsync(browser);
+        var (key, codes) = await EnableOnPageAsync(app, browser);
 
         var page = await browser.GetAsync("/account/two-factor");
-        var wrong = await browser.SubmitAsync(page, "form.disable-two-factor", new Dictionary<string, string> { ["Input.DisableCode"] = WrongCode(key) });
+        var wrong = await browser.SubmitAsync(page, "form.disable-two-factor", new Dictionary<string, string> { ["Input.DisableCode"] = WrongCode(app.Clock, key) });
         Assert.Equal("That code is not right. Enter the 6-digit code your authenticator app shows now.", wrong.Text("[data-valmsg-for='Input.DisableCode']"));
         var wrongRecovery = await browser.SubmitAsync(page, "form.disable-two-factor", new Dictionary<string, string> { ["Input.DisableCode"] = "BBBBB-BBBBB" });
         Assert.Equal("That code is not right, or that recovery code was already used.", wrongRecovery.Text("[data-valmsg-for='Input.DisableCode']"));
@@ -194,9 +249,9 @@ public sealed class TwoFactorTests
         await using var app = new TokensApplication();
         using var browser = app.CreateBrowser();
         await browser.SignUpAsync("off-app@example.com");
-        var (key, _) = await EnableOnPageAsync(browser);
+        var (key, _) = await EnableOnPageAsync(app, browser);
         var off = await browser.SubmitAsync(await browser.GetAsync("/account/two-factor"), "form.disable-two-factor",
-            new Dictionary<string, string> { ["Input.DisableCode"] = Totp(key) });
+            new Dictionary<string, string> { ["Input.DisableCode"] = Totp(app.Clock, key) });
         Assert.StartsWith("Off.", off.Text(".two-factor-state"), StringComparison.Ordinal);
         Assert.False(await EnabledAsync(app, "off-app@example.com"));
     }
@@ -207,14 +262,14 @@ public sealed class TwoFactorTests
         await using var app = new TokensApplication();
         using var browser = app.CreateBrowser();
         await browser.SignUpAsync("renew@example.com");
-        var (key, old) = await EnableOnPageAsync(browser);
+        var (key, old) = await EnableOnPageAsync(app, browser);
 
         var page = await browser.GetAsync("/account/two-factor");
-        var wrong = await browser.SubmitAsync(page, "form.new-recovery-codes", new Dictionary<string, string> { ["Input.RecoveryCodesCode"] = WrongCode(key) });
+        var wrong = await browser.SubmitAsync(page, "form.new-recovery-codes", new Dictionary<string, string> { ["Input.RecoveryCodesCode"] = WrongCode(app.Clock, key) });
         Assert.Equal("That code is not right. Enter the 6-digit code your authenticator app shows now.", wrong.Text("[data-valmsg-for='Input.RecoveryCodesCode']"));
         Assert.Empty(wrong.Document.QuerySelectorAll(".recovery-codes li"));
 
-        var renewed = await browser.SubmitAsync(page, "form.new-recovery-codes", new Dictionary<string, string> { ["Input.RecoveryCodesCode"] = Totp(key) });
+        var renewed = await browser.SubmitAsync(page, "form.new-recovery-codes", new Dictionary<string, string> { ["Input.RecoveryCodesCode"] = Totp(app.Clock, key) });
         Assert.True(renewed.Response.Headers.CacheControl?.NoStore);
         var fresh = renewed.Texts(".recovery-codes li");
         Assert.Equal(10, fresh.Count);
@@ -237,11 +292,11 @@ public sealed class TwoFactorTests
         var token = (await browser.IssueOnPageAsync("ci", "30")).RevealedToken()!;
         using var api = app.CreateClientWithToken(token);
 
-        var (key, _) = await EnableOnPageAsync(browser);
+        var (key, _) = await EnableOnPageAsync(app, browser);
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/me")).StatusCode);
 
         await browser.SubmitAsync(await browser.GetAsync("/account/two-factor"), "form.disable-two-factor",
-            new Dictionary<string, string> { ["Input.DisableCode"] = Totp(key) });
+            new Dictionary<string, string> { ["Input.DisableCode"] = Totp(app.Clock, key) });
         Assert.False(await EnabledAsync(app, "tokens-2fa@example.com"));
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/me")).StatusCode);
     }
@@ -255,15 +310,15 @@ public sealed class TwoFactorTests
         using var laptop = app.CreateBrowser();
         Assert.Equal("O", (await SignInAsync(laptop, "others@example.com")).Text("summary.avatar"));
 
-        var (key, _) = await EnableOnPageAsync(here);
+        var (key, _) = await EnableOnPageAsync(app, here);
         app.Clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal("/account/sign-in", (await laptop.GetAsync("/api-tokens")).Url.AbsolutePath);
         Assert.Equal("API tokens", (await here.GetAsync("/api-tokens")).Text("h1"));
 
         using var phone = app.CreateBrowser();
         var step = await SignInAsync(phone, "others@example.com");
-        Assert.Equal("O", (await phone.SubmitAsync(step, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = Totp(key) })).Text("summary.avatar"));
-        await here.SubmitAsync(await here.GetAsync("/account/two-factor"), "form.disable-two-factor", new Dictionary<string, string> { ["Input.DisableCode"] = Totp(key) });
+        Assert.Equal("O", (await phone.SubmitAsync(step, "form.two-factor-sign-in", new Dictionary<string, string> { ["Input.Code"] = Totp(app.Clock, key) })).Text("summary.avatar"));
+        await here.SubmitAsync(await here.GetAsync("/account/two-factor"), "form.disable-two-factor", new Dictionary<string, string> { ["Input.DisableCode"] = Totp(app.Clock, key) });
         app.Clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal("/account/sign-in", (await phone.GetAsync("/api-tokens")).Url.AbsolutePath);
         Assert.Equal("API tokens", (await here.GetAsync("/api-tokens")).Text("h1"));
@@ -294,10 +349,22 @@ public sealed class TwoFactorTests
         Assert.StartsWith("/account/sign-in", page.Response.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
 
-    /// <summary>The RFC 6238 code for <paramref name="key"/> (Base32, spaces allowed) at <paramref name="at"/> (default: now).</summary>
-    internal static string Totp(string key, DateTimeOffset? at = null)
+    /// <summary>
+    /// The code an authenticator app shows for <paramref name="key"/> (Base32, spaces allowed) on the host's clock, once
+    /// that clock has moved on to the next 30-second step: each code is accepted once (RFC 6238 §5.2), so each use takes
+    /// a fresh one, as a person waits for the app's next code.
+    /// </summary>
+    internal static string Totp(FakeTimeProvider clock, string key)
     {
-        var step = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds() / 30;
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        clock.Advance(TimeSpan.FromSeconds(30 - (now % 30)));
+        return TotpAt(key, clock.GetUtcNow());
+    }
+
+    /// <summary>The RFC 6238 code for <paramref name="key"/> (Base32, spaces allowed) at <paramref name="at"/>.</summary>
+    internal static string TotpAt(string key, DateTimeOffset at)
+    {
+        var step = at.ToUnixTimeSeconds() / 30;
         Span<byte> counter = stackalloc byte[8];
         BinaryPrimitives.WriteInt64BigEndian(counter, step);
         // RFC 6238's default, which authenticator apps and Identity use; HMAC-SHA1 is not broken as a MAC.
@@ -310,9 +377,9 @@ public sealed class TwoFactorTests
     }
 
     // A 6-digit code that is none of the codes Identity accepts now (its window is two steps either side).
-    private static string WrongCode(string key)
+    private static string WrongCode(FakeTimeProvider clock, string key)
     {
-        var accepted = Enumerable.Range(-3, 7).Select(i => Totp(key, DateTimeOffset.UtcNow.AddSeconds(30 * i))).ToHashSet();
+        var accepted = Enumerable.Range(-3, 7).Select(i => TotpAt(key, clock.GetUtcNow().AddSeconds(30 * i))).ToHashSet();
         return Enumerable.Range(0, 100).Select(i => i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)).First(c => !accepted.Contains(c));
     }
 
@@ -343,11 +410,11 @@ public sealed class TwoFactorTests
         });
 
     // Turns 2FA on through the page in this (signed-in) browser; returns the key shown and the recovery codes.
-    private static async Task<(string Key, IReadOnlyList<string> Codes)> EnableOnPageAsync(BrowserSession browser)
+    private static async Task<(string Key, IReadOnlyList<string> Codes)> EnableOnPageAsync(TokensApplication app, BrowserSession browser)
     {
         var setUp = await browser.GetAsync("/account/two-factor");
         var key = setUp.Text(".authenticator-key");
-        var on = await browser.SubmitAsync(setUp, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = Totp(key) });
+        var on = await browser.SubmitAsync(setUp, "form.enable-two-factor", new Dictionary<string, string> { ["Input.Code"] = Totp(app.Clock, key) });
         var codes = on.Texts(".recovery-codes li");
         Assert.Equal(10, codes.Count);
         return (key, codes);
@@ -357,7 +424,7 @@ public sealed class TwoFactorTests
     {
         using var browser = app.CreateBrowser();
         await browser.SignUpAsync(email);
-        var enabled = await EnableOnPageAsync(browser);
+        var enabled = await EnableOnPageAsync(app, browser);
         await browser.SubmitAsync(await browser.GetAsync("/"), ".avatar-menu form");
         return enabled;
     }

@@ -32,6 +32,9 @@ internal sealed class TokensApplication : WebApplicationFactory<Program>
 
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>Runs a test's action just before a chosen query (see <see cref="CommandHook"/>).</summary>
+    public CommandHook Commands { get; } = new();
+
     /// <summary>The SQLite file (SQLite runs only).</summary>
     public string DatabasePath => Path.Combine(_directory, "tokens.db");
 
@@ -107,6 +110,8 @@ internal sealed class TokensApplication : WebApplicationFactory<Program>
             // First of all startup filters, so the framework's forwarded-headers middleware sees the test's peer address.
             services.Insert(0, ServiceDescriptor.Singleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>());
             services.AddSingleton<ILogEventSink>(Logs);
+            services.ConfigureDbContext<PfnStudio.Tokens.Data.SqliteTokensDbContext>(options => options.AddInterceptors(Commands));
+            services.ConfigureDbContext<PfnStudio.Tokens.Data.PostgresTokensDbContext>(options => options.AddInterceptors(Commands));
         });
     }
 

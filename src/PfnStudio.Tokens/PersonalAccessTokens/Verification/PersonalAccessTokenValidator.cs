@@ -63,7 +63,7 @@ internal sealed class PersonalAccessTokenValidator(
     // Verifications running now, by presented token: concurrent first uses of one token share one Argon2 run.
     private readonly ConcurrentDictionary<TokenDigest, Lazy<Task<Verification>>> _inFlight = new();
 
-    private enum Verification
+    private enum Outcome
     {
         Matches,
         DoesNotMatch,
@@ -180,14 +180,13 @@ internal sealed class PersonalAccessTokenValidator(
             _inFlight.TryRemove(new KeyValuePair<TokenDigest, Lazy<Task<Verification>>>(digest, verification));
         }
 
-        switch (outcome)
+        switch (outcome.Result)
         {
-            case Verification.Matches:
+            case Outcome.Matches:
                 return Decide(digest, authenticated, row.RevokedAt, row.OwnerDisabledAt, row.ExpiresAt, client);
-            case Verification.Throttled:
-                _ = clientFailures.IsClientThrottled(client, out var retry);
+            case Outcome.Throttled:
                 await DelayRefusalAsync(cancellationToken);
-                return new TokenValidationResult(TokenValidationStatus.Throttled, null, retry > TimeSpan.Zero ? retry : TimeSpan.FromSeconds(1));
+                return new TokenValidationResult(TokenValidationStatus.Throttled, null, outcome.RetryAfter);
             default:
                 audit.RecordUse(AuditEventKind.FailedUse, row.Id, row.UserId, row.Prefix, client, "wrong secret");
                 await DelayRefusalAsync(cancellationToken);
@@ -200,8 +199,7 @@ internal sealed class PersonalAccessTokenValidator(
     /// request. The row is read by prefix with the same query as <see cref="ValidateAsync"/> and the whole token is
     /// proven with the same fast check (its SHA-256 against the row's <c>SecretSha256</c>, in fixed time), so a
     /// prefix alone or a wrong secret never matches and costs no Argon2 run. Only a row without <c>SecretSha256</c>
-    /// (issued before it existed and not used since) is proven with Argon2id, unless this process verified the token
-    /// before. Revoked and expired tokens are not active; a disabled owner's are. Nothing is recorded or counted: no audit
+    /// (issued before it existed and not used since) is proven with Argon2id. Revoked and expired tokens are not active; a disabled owner's are. Nothing is recorded or counted: no audit
     /// row, no failure against an address, no "last used".
     /// </summary>
     /// <param name="token">The string found, already checked by <see cref="PersonalAccessTokenFormat.TryGetPrefix"/>.</param>
@@ -224,14 +222,11 @@ internal sealed class PersonalAccessTokenValidator(
             return null;
         }
 
-        var digest = TokenDigest.Of(token);
-        var proven = FastCheck(row.SecretSha256, digest) switch
+        var proven = FastCheck(row.SecretSha256, TokenDigest.Of(token)) switch
         {
             FastCheckResult.Matches => true,
             FastCheckResult.WrongSecret => false,
-            _ => (verified.TryGet(digest, out var known) && known.Token.Id == row.Id
-                    && string.Equals(known.StoredHash, row.Hash, StringComparison.Ordinal))
-                || await hasher.VerifyAsync(token, row.Hash, cancellationToken),
+            _ => await hasher.VerifyAsync(token, row.Hash, cancellationToken),
         };
         return proven ? new ActiveTokenMatch(row.Id, row.UserId, row.Prefix, row.Name) : null;
     }
@@ -311,16 +306,16 @@ internal sealed class PersonalAccessTokenValidator(
         if (verified.TryGet(digest, out var known) && known.Token.Id == authenticated.Id
             && string.Equals(known.StoredHash, storedHash, StringComparison.Ordinal))
         {
-            return Verification.Matches;
+            return new Verification(Outcome.Matches);
         }
 
         // For a row without SHA-256, Argon2 is the only check: the attempt is reserved before it runs, so a burst of
         // wrong secrets arriving together cannot all slip past the address's limit. A token whose SHA-256 matched is
         // the correct one: it reserves nothing, so fresh tokens of one machine waiting together for an Argon2 slot
         // never throttle each other.
-        if (backfillSha256 && !clientFailures.TryBeginAttempt(client, out _))
+        if (backfillSha256 && !clientFailures.TryBeginAttempt(client, out var retryAfter))
         {
-            return Verification.Throttled;
+            return new Verification(Outcome.Throttled, retryAfter);
         }
 
         bool? matches = null;
@@ -351,11 +346,11 @@ internal sealed class PersonalAccessTokenValidator(
                 await BackfillSha256Async(authenticated.Id, storedHash, digest);
             }
 
-            return Verification.Matches;
+            return new Verification(Outcome.Matches);
         }
 
         failedTokens.RecordFailure(digest);
-        return Verification.DoesNotMatch;
+        return new Verification(Outcome.DoesNotMatch);
     }
 
     // A row issued before SecretSha256 existed gets it from its first correct use, so from then on its wrong
@@ -408,6 +403,9 @@ internal sealed class PersonalAccessTokenValidator(
         lastUsed.Record(token.Id);
         return new TokenValidationResult(TokenValidationStatus.Valid, token);
     }
+
+    // What a verification decided; RetryAfter is the time left in the address's window when throttled (at least 1 s).
+    private readonly record struct Verification(Outcome Result, TimeSpan RetryAfter = default);
 
     private sealed record Candidate(
         Guid Id,

@@ -45,6 +45,27 @@ public sealed class SecretSha256Tests
     }
 
     [Fact]
+    public async Task WhenTheStoreRefusesTheSha256WriteTheCorrectTokenIsStillAcceptedAndTheRowKeepsNoValue()
+    {
+        await using var app = new TokensApplication();
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "old laptop");
+        await app.WithDbAsync(db => db.PersonalAccessTokens.ExecuteUpdateAsync(s => s.SetProperty(t => t.SecretSha256, (string?)null)));
+
+        // The store refuses exactly this write (a trigger), as a read-only replica or a full disk would.
+        await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(TokensApplication.IsPostgres
+            ? "CREATE FUNCTION refuse_write() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'writes refused'; END $$ LANGUAGE plpgsql; "
+              + "CREATE TRIGGER refuse_sha256 BEFORE UPDATE OF \"SecretSha256\" ON \"PersonalAccessTokens\" FOR EACH ROW EXECUTE FUNCTION refuse_write();"
+            : "CREATE TRIGGER refuse_sha256 BEFORE UPDATE OF \"SecretSha256\" ON \"PersonalAccessTokens\" BEGIN SELECT RAISE(ABORT, 'writes refused'); END;"));
+        using var argon2 = Argon2Count.Start(app);
+
+        Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(token));
+        Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(token));
+        Assert.Equal(1, argon2.Verifications);
+        Assert.Null(await app.WithDbAsync(db => db.PersonalAccessTokens.Select(t => t.SecretSha256).SingleAsync()));
+    }
+
+    [Fact]
     public async Task TheFirstCorrectUseFillsOnlyItsOwnRowNeverAnotherWithTheSameHashOrOneThatHasAValue()
     {
         await using var app = new TokensApplication();

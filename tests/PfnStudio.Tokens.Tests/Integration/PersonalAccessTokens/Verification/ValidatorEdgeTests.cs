@@ -181,6 +181,130 @@ public sealed class ValidatorEdgeTests
         }
     }
 
+    [Fact]
+    public async Task ATokenRevokedBetweenTheStateReadAndTheWholeRowReadIsRefusedWithoutArgon2AndWithoutChargingItsAddress()
+    {
+        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:ClientFailureLimit"] = "1" } };
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "revoked meanwhile");
+        using var argon2 = Argon2Count.Start(app);
+
+        // Another host revokes it just after this request found the row live.
+        app.Commands.Arm(WholeRowRead, () => app.RevokeFromAnotherConnectionAsync(token, app.Clock.GetUtcNow()));
+        using var refused = await app.GetMeAsync(token);
+
+        Assert.True(app.Commands.Fired);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(
+            "Bearer realm=\"pfnstudio\", error=\"invalid_token\", error_description=\"The token is unknown or has been revoked.\"",
+            refused.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(0, argon2.Verifications);
+
+        // The revoked token itself is not a guess: the address's one failure is still there for a wrong secret.
+        var other = await app.IssueTokenAsync(user.Id, "other");
+        Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(other.WithWrongSecret(1)));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await app.StatusOfMeAsync(other.WithWrongSecret(2)));
+    }
+
+    [Fact]
+    public async Task ATokenWhoseSecretWasReplacedBetweenTheReadsIsAWrongSecretRefusedWithoutArgon2AndAudited()
+    {
+        await using var app = new TokensApplication();
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "regenerated meanwhile");
+        var other = await app.IssueTokenAsync(user.Id, "other");
+        var otherRow = await app.WithDbAsync(db => db.PersonalAccessTokens.AsNoTracking().SingleAsync(t => t.Name == "other"));
+        using var argon2 = Argon2Count.Start(app);
+
+        // Its row gets another secret (as a regenerate on another host would) just after its state was read.
+        app.Commands.Arm(WholeRowRead, () => app.WithDbAsync(db => db.PersonalAccessTokens.Where(t => t.Name == "regenerated meanwhile")
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.Hash, otherRow.Hash).SetProperty(t => t.SecretSha256, otherRow.SecretSha256))));
+        var status = await StatusFromAsync(app, token);
+
+        Assert.True(app.Commands.Fired);
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal(0, argon2.Verifications);
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        await HotPathExtensions.EventuallyAsync(async () => (await UseRowsAsync(app)).Count >= 1, "the audit batch");
+        var row = Assert.Single(await UseRowsAsync(app));
+        Assert.Equal((AuditEventKind.FailedUse, "wrong secret", token[14..26], "192.0.2.44"), (row.Kind, row.Detail, row.TokenPrefix, row.ClientAddress));
+        Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(other));
+    }
+
+    [Fact]
+    public async Task AVerifiedTokenWhoseRowWasDeletedIsThrottledAfterTheDelayWhenItsAddressUsedUpItsAttempts()
+    {
+        await using var app = new TokensApplication
+        {
+            Settings = new Dictionary<string, string> { ["HotPath:ClientFailureLimit"] = "1", ["HotPath:RefusalDelayMilliseconds"] = "500" },
+        };
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "laptop");
+        Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(token));
+        Assert.Equal(HttpStatusCode.Unauthorized, await AfterTheDelayAsync(app, app.StatusOfMeAsync(token.WithWrongSecret(1))));
+
+        // Remembered, so not stopped at the address's limit; but its row is gone, and the refusal is the limit's.
+        await app.WithDbAsync(db => db.PersonalAccessTokens.ExecuteDeleteAsync());
+        using var response = await AfterTheDelayAsync(app, app.GetMeAsync(token));
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.InRange(response.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(57), TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public async Task AWrongSecretForARowWithoutSha256IsThrottledWhenTheAddressUsedUpItsAttemptsWhileItWasBeingRead()
+    {
+        await using var app = new TokensApplication { Settings = new Dictionary<string, string> { ["HotPath:ClientFailureLimit"] = "2" } };
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "issued before SHA-256");
+        await app.WithDbAsync(db => db.PersonalAccessTokens.ExecuteUpdateAsync(s => s.SetProperty(t => t.SecretSha256, (string?)null)));
+        using var argon2 = Argon2Count.Start(app);
+
+        // While this wrong secret's row is read, two others from the same address use up its attempts with Argon2.
+        app.Commands.Arm(WholeRowRead, async () =>
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(token.WithWrongSecret(1)));
+            Assert.Equal(HttpStatusCode.Unauthorized, await app.StatusOfMeAsync(token.WithWrongSecret(2)));
+        });
+        using var throttled = await app.GetMeAsync(token.WithWrongSecret(3));
+
+        Assert.True(app.Commands.Fired);
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), throttled.Headers.RetryAfter?.Delta);
+        Assert.Equal(2, argon2.Verifications);
+    }
+
+    [Fact]
+    public async Task AConcurrentFirstUseThatMissedTheMemoryWhileAnotherVerifiedTheSameTokenRunsNoSecondArgon2()
+    {
+        await using var app = new TokensApplication();
+        var user = await app.CreateUserAsync("ada@example.com");
+        var token = await app.IssueTokenAsync(user.Id, "ci");
+        using var argon2 = Argon2Count.Start(app);
+
+        // This request found nothing remembered; while it reads the row, another one verifies the same token and ends.
+        app.Commands.Arm(WholeRowRead, async () => Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(token)));
+        Assert.Equal(HttpStatusCode.OK, await app.StatusOfMeAsync(token));
+
+        Assert.True(app.Commands.Fired);
+        Assert.Equal(1, argon2.Verifications);
+    }
+
+    [Fact]
+    public async Task AFineGrainedTokenWhoseChosenProjectWasRemovedStillListsItAsRemoved()
+    {
+        await using var app = new TokensApplication();
+        var (user, _) = await app.CreateMemberWithTokenAsync("ada@example.com");
+        var token = await app.IssueFineGrainedTokenAsync(user.Id, "ci", "pfnstudio", ["read"], [DemoProject]);
+        await app.WithDbAsync(db => db.Projects.Where(p => p.Slug == DemoProject).ExecuteDeleteAsync());
+
+        using var response = await app.GetMeAsync(token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["(removed project)"], (await response.JsonAsync()).GetProperty("token").GetProperty("projects").EnumerateArray().Select(p => p.GetString()));
+    }
+
+    // The whole-row read of a token not verified before (EF Core; the per-request state read is the reader's own SQL).
+    private const string WholeRowRead = "\"ProjectIds\"";
+
     // Not answered while the clock stands still; answered once it moves on by the delay (again, on a slow machine
     // whose request reached the delay only after the clock moved).
     private static async Task<T> AfterTheDelayAsync<T>(TokensApplication app, Task<T> answer)

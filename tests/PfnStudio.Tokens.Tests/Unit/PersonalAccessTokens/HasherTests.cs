@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using PfnStudio.Tokens.PersonalAccessTokens;
 
 namespace PfnStudio.Tokens.Tests.Unit.PersonalAccessTokens;
@@ -255,37 +256,70 @@ public sealed class HasherTests
     }
 
     [Fact]
-    public async Task ACancelledWaitForTheBudgetIsACancellationAndAnExhaustedBudgetIsBusy()
+    public async Task ACancelledWaitForTheBudgetIsACancellationAndTheBudgetRefillsWhenTheClocksSecondIsOver()
     {
+        var clock = new FakeTimeProvider();
         using var hasher = new Argon2idTokenHasher(Options.Create(new Argon2Options
         {
             MemoryKiB = 64, Iterations = 1, VerificationsPerSecond = 1, QueueTimeoutMilliseconds = 60_000,
-        }), Meters);
+        }), Meters, clock);
         var token = PersonalAccessTokenFormat.Generate();
         var stored = await hasher.HashAsync(token, TestContext.Current.CancellationToken);
         Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
 
-        // The one permit of this second is spent: the next verification waits for the refill, and its caller gives up
-        // (a refill that happens to fall in between lets one through, so a few tries are allowed).
-        var cancelled = false;
-        for (var attempt = 0; attempt < 3 && !cancelled; attempt++)
+        // The one permit of this second is spent: the next verification waits for the refill, and its caller gives up.
+        using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hasher.VerifyAsync(token, stored, caller.Token));
+
+        // One waiting now gets the permit of the next second, when the clock reaches it.
+        var waiting = hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken);
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.False(waiting.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task TheBudgetRefillsUpToItsLimitEverySecondOfTheClockAndNeverBeyond()
+    {
+        var clock = new FakeTimeProvider();
+        using var hasher = new Argon2idTokenHasher(Options.Create(new Argon2Options
         {
-            using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
-            try
+            MemoryKiB = 64, Iterations = 1, VerificationsPerSecond = 2, QueueTimeoutMilliseconds = 20,
+        }), Meters, clock);
+        var token = PersonalAccessTokenFormat.Generate();
+        var stored = await hasher.HashAsync(token, TestContext.Current.CancellationToken);
+
+        async Task<int> VerificationsUntilBusyAsync()
+        {
+            for (var done = 0; ; done++)
             {
-                Assert.True(await hasher.VerifyAsync(token, stored, caller.Token));
-            }
-            catch (OperationCanceledException)
-            {
-                cancelled = true;
+                try
+                {
+                    Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
+                }
+                catch (HashingBusyException)
+                {
+                    return done;
+                }
             }
         }
 
-        Assert.True(cancelled);
+        // One of the two spent: the refill tops it up to two, not three.
+        Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, await VerificationsUntilBusyAsync());
 
-        // The budget refills by itself within a second.
-        using var refill = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        Assert.True(await hasher.VerifyAsync(token, stored, refill.Token));
+        // Nothing is refilled before the clock's second is over, whatever the real time.
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Equal(0, await VerificationsUntilBusyAsync());
+
+        // Every second again: all of it spent, then none of it.
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, await VerificationsUntilBusyAsync());
+        clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(2, await VerificationsUntilBusyAsync());
     }
 
     [Fact]
@@ -295,29 +329,15 @@ public sealed class HasherTests
         using var hasher = new Argon2idTokenHasher(Options.Create(new Argon2Options
         {
             MemoryKiB = 64, Iterations = 1, VerificationsPerSecond = 1, QueueTimeoutMilliseconds = 50,
-        }), meters);
+        }), meters, new FakeTimeProvider());
         var token = PersonalAccessTokenFormat.Generate();
         var stored = await hasher.HashAsync(token, TestContext.Current.CancellationToken);
         var busy = 0L;
         using var listener = Listen(meters, (name, value, _) => busy += name == "pfnstudio.tokens.argon2.busy" ? value : 0);
 
-        // The one permit of a second is spent, so the next verification waits 50 ms and is refused; a refill that
-        // happens to fall in between lets one through, so a few tries are allowed.
-        HashingBusyException? refused = null;
-        for (var attempt = 0; attempt < 3 && refused is null; attempt++)
-        {
-            try
-            {
-                Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
-                Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
-            }
-            catch (HashingBusyException e)
-            {
-                refused = e;
-            }
-        }
-
-        Assert.NotNull(refused);
+        // The one permit of the second is spent (and the clock stands still), so the next one waits 50 ms and is refused.
+        Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<HashingBusyException>(() => hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
         Assert.Equal(1, busy);
     }
 
@@ -395,20 +415,23 @@ public sealed class HasherTests
     [Fact]
     public async Task AVerificationWaitsAtMostTheQueueTimeoutForTheBudgetAndASlotTogether()
     {
+        var clock = new FakeTimeProvider();
         using var hasher = new Argon2idTokenHasher(Options.Create(new Argon2Options
         {
             MemoryKiB = 64, Iterations = 1, VerificationsPerSecond = 1, MaxConcurrentHashes = 1, QueueTimeoutMilliseconds = 1_500,
-        }), Meters);
+        }), Meters, clock);
         var token = PersonalAccessTokenFormat.Generate();
         var stored = await hasher.HashAsync(token, TestContext.Current.CancellationToken);
 
-        // Spend this second's permit, then the next one as soon as it comes: the refill after that is about 1 s away.
-        Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
+        // Spend this second's permit; the next comes when the clock is moved on, 1 s (real time) into the wait.
         Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
         using (await hasher.AcquireSlotAsync(TestContext.Current.CancellationToken))
         {
             var started = System.Diagnostics.Stopwatch.StartNew();
-            await Assert.ThrowsAsync<HashingBusyException>(() => hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
+            var verification = hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken);
+            await Task.Delay(1_000, TestContext.Current.CancellationToken);
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Assert.ThrowsAsync<HashingBusyException>(() => verification);
 
             // About 1 s for the permit, then what is left of the 1.5 s for the slot: not a whole timeout more.
             Assert.InRange(started.ElapsedMilliseconds, 1_300, 2_200);
@@ -422,25 +445,20 @@ public sealed class HasherTests
         var hasher = new Argon2idTokenHasher(Options.Create(new Argon2Options
         {
             MemoryKiB = 64, Iterations = 1, VerificationsPerSecond = 1, QueueTimeoutMilliseconds = 60_000,
-        }), meters);
+        }), meters, new FakeTimeProvider());
         var busy = 0L;
         using var listener = Listen(meters, (name, value, _) => busy += name == "pfnstudio.tokens.argon2.busy" ? value : 0);
         var token = PersonalAccessTokenFormat.Generate();
         var stored = await hasher.HashAsync(token, TestContext.Current.CancellationToken);
         Assert.True(await hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken));
 
-        // Waits for the next permit (about 1 s); disposing the hasher ends that wait at once.
+        // Waits for the next permit (the clock stands still); disposing the hasher ends that wait at once.
         var waiting = hasher.VerifyAsync(token, stored, TestContext.Current.CancellationToken);
-        if (!waiting.IsCompleted)
-        {
-            hasher.Dispose();
-            await Assert.ThrowsAsync<HashingBusyException>(() => waiting);
-            Assert.Equal(1, busy);
-        }
-        else
-        {
-            hasher.Dispose(); // a refill fell just in between; the slots are still checked below
-        }
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(waiting.IsCompleted);
+        hasher.Dispose();
+        await Assert.ThrowsAsync<HashingBusyException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Equal(1, busy);
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => hasher.AcquireSlotAsync(TestContext.Current.CancellationToken));
     }

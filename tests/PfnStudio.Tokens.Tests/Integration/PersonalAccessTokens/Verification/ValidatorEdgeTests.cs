@@ -101,10 +101,20 @@ public sealed class ValidatorEdgeTests
         await app.WithDbAsync(db => db.Users.Where(u => u.Id == other.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.DisabledAt, app.Clock.GetUtcNow())));
         Assert.NotEqual(HttpStatusCode.OK, await StatusFromAsync(app, disabled));
 
+        // Wrong secrets behind live prefixes: one decided by the row's SHA-256, one by Argon2 (a row without it).
+        var guessed = await app.IssueTokenAsync(user.Id, "guessed");
+        var legacy = await app.IssueTokenAsync(user.Id, "guessed, without SHA-256");
+        await app.WithDbAsync(db => db.PersonalAccessTokens.Where(t => t.Name == "guessed, without SHA-256")
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.SecretSha256, (string?)null)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusFromAsync(app, guessed.WithWrongSecret(1)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusFromAsync(app, legacy.WithWrongSecret(1)));
+
         app.Clock.Advance(TimeSpan.FromMinutes(1));
-        await HotPathExtensions.EventuallyAsync(async () => (await UseRowsAsync(app)).Count >= 4, "the audit batch");
+        await HotPathExtensions.EventuallyAsync(async () => (await UseRowsAsync(app)).Count >= 6, "the audit batch");
         var rows = (await UseRowsAsync(app)).ToDictionary(e => e.TokenPrefix);
-        Assert.Equal(4, rows.Count);
+        Assert.Equal(6, rows.Count);
+        Assert.Equal((AuditEventKind.FailedUse, "wrong secret"), (rows[guessed[14..26]].Kind, rows[guessed[14..26]].Detail));
+        Assert.Equal((AuditEventKind.FailedUse, "wrong secret"), (rows[legacy[14..26]].Kind, rows[legacy[14..26]].Detail));
         Assert.All(rows.Values, e => Assert.Equal("192.0.2.44", e.ClientAddress));
         Assert.Equal((AuditEventKind.FailedUse, "revoked token presented"), (rows[known[14..26]].Kind, rows[known[14..26]].Detail));
         Assert.Equal((AuditEventKind.FailedUse, "revoked token presented"), (rows[unknown[14..26]].Kind, rows[unknown[14..26]].Detail));

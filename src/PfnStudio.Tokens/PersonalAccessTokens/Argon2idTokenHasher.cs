@@ -14,7 +14,7 @@ namespace PfnStudio.Tokens.PersonalAccessTokens;
 /// Verification reads the parameters from the stored string, so hashes made with other parameters still verify.
 /// At most <see cref="Argon2Options.MaxConcurrentHashes"/> computations run at once; the others wait up to
 /// <see cref="Argon2Options.QueueTimeoutMilliseconds"/>; verifications also draw from a global budget per second
-/// (<see cref="Argon2Options.VerificationsPerSecond"/>, the framework's token bucket), so a hoard of valid tokens
+/// (<see cref="Argon2Options.VerificationsPerSecond"/>, refilled each second on the host's clock), so a hoard of valid tokens
 /// used once each cannot keep the slots busy. Each computation is counted on the meter
 /// <see cref="MeterName"/>: <c>pfnstudio.tokens.argon2.computations</c> (tag <c>operation</c>: hash or verify)
 /// and <c>pfnstudio.tokens.argon2.duration</c> (seconds); refusals for lack of a slot on

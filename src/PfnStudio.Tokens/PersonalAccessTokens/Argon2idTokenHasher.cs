@@ -34,10 +34,10 @@ internal sealed class Argon2idTokenHasher : IDisposable
     /// <summary>The name of the meter carrying the hasher's instruments.</summary>
     public const string MeterName = "PfnStudio.Tokens.Argon2";
 
-    private readonly Argon2Options _options;
-    private readonly SemaphoreSlim _slots;
     private static readonly TimeSpan BudgetPeriod = TimeSpan.FromSeconds(1);
 
+    private readonly Argon2Options _options;
+    private readonly SemaphoreSlim _slots;
     private readonly SemaphoreSlim _budget;
     private readonly ITimer _replenish;
     private readonly CancellationTokenSource _disposed = new();

@@ -121,14 +121,9 @@ internal sealed class ClientFailureLimiter
     /// <summary>
     /// Counts one failure for <paramref name="client"/> that no <see cref="TryBeginAttempt"/> reserved (a refusal
     /// decided without Argon2, or an Argon2 run that could not start); nothing when the address is throttled already.
+    /// An attempt begun stays counted unless <see cref="EndAttempt"/> gives a successful one back, so this begins one.
     /// </summary>
-    public void CountFailure(string client)
-    {
-        if (TryBeginAttempt(client, out _))
-        {
-            EndAttempt(client, failed: true);
-        }
-    }
+    public void CountFailure(string client) => _ = TryBeginAttempt(client, out _);
 
     private bool IsThrottled(ClientWindow window, long now, out TimeSpan retryAfter)
     {

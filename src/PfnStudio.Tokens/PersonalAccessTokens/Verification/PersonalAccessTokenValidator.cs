@@ -199,8 +199,9 @@ internal sealed class PersonalAccessTokenValidator(
     /// request. The row is read by prefix with the same query as <see cref="ValidateAsync"/> and the whole token is
     /// proven with the same fast check (its SHA-256 against the row's <c>SecretSha256</c>, in fixed time), so a
     /// prefix alone or a wrong secret never matches and costs no Argon2 run. Only a row without <c>SecretSha256</c>
-    /// (issued before it existed and not used since) is proven with Argon2id. Revoked and expired tokens are not active; a disabled owner's are. Nothing is recorded or counted: no audit
-    /// row, no failure against an address, no "last used".
+    /// (issued before it existed and not used since) is proven with Argon2id. Revoked and expired tokens are not
+    /// active; a disabled owner's are. Nothing is recorded or counted: no audit row, no failure against an address, no
+    /// "last used".
     /// </summary>
     /// <param name="token">The string found, already checked by <see cref="PersonalAccessTokenFormat.TryGetPrefix"/>.</param>
     /// <param name="prefix">Its prefix.</param>
@@ -257,7 +258,7 @@ internal sealed class PersonalAccessTokenValidator(
             return new TokenValidationResult(TokenValidationStatus.Throttled, null, retryAfter);
         }
 
-        clientFailures.EndAttempt(client, failed: true);
+        // The attempt just begun stays counted: a failure.
         failedTokens.RecordFailure(digest);
         await DelayRefusalAsync(cancellationToken);
         return InvalidResult;
